@@ -1,0 +1,58 @@
+// The record a failed child step sends to the parent. Zone: both.
+//
+// Convention (crun's design-docs/error_handling.md, made async-signal-safe): every child step
+// returns a ChildError; the first failure is written whole (8 bytes, far below PIPE_BUF, so
+// the write is atomic) to an O_CLOEXEC pipe and the child calls _exit(). The parent reads
+// the pipe: 0 bytes means execve() succeeded and closed it. The child never formats text.
+#ifndef HARDINIT_CHILD_ERROR_H_
+#define HARDINIT_CHILD_ERROR_H_
+
+#include <cstdint>
+
+namespace hardinit {
+
+enum class Step : uint32_t {
+  kNone = 0,
+  kSetProcessGroup,
+  kForegroundTty,
+  kRestoreSignalMask,
+  kRestoreSignalDisposition,
+  kCloexecFds,
+  kDropBoundingSet,
+  kKeepCaps,
+  kSetGroups,
+  kSetResGid,
+  kSetResUid,
+  kRaiseSetpcap,
+  kLockSecurebits,
+  kSetCapabilities,
+  kClearAmbient,
+  kRaiseAmbient,
+  kNoNewPrivs,
+  kVerifyUids,
+  kVerifyGids,
+  kVerifyGroups,
+  kVerifyCapabilities,
+  kVerifyBoundingSet,
+  kVerifyAmbient,
+  kVerifySecurebits,
+  kVerifyNoNewPrivs,
+  kLoadSeccomp,
+  kExec,
+};
+
+struct ChildError {
+  Step step = Step::kNone;
+  int32_t error = 0;  // an errno value; for verification steps, EPERM-like mismatch codes
+
+  bool ok() const { return step == Step::kNone; }
+};
+static_assert(sizeof(ChildError) == 8);
+
+// The syscall or check a step stands for, as it appears in messages ("setresuid(1000)"
+// is built by the parent from this and the plan). Parent-side helper; no allocation.
+const char* StepName(Step step);
+
+}  // namespace hardinit
+
+#endif  // HARDINIT_CHILD_ERROR_H_

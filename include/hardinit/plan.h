@@ -1,0 +1,68 @@
+// The launch plan: everything the child needs, prepared by the parent. Zone: both.
+//
+// The parent builds it (launch.cc) with allocation, file reads, name lookups and the seccomp
+// compiler; the child between fork and exec only reads it (child.cc). Pointers point into
+// memory the parent owns and keeps alive until after the fork. Nothing in here needs a
+// destructor, a lock or an allocation to read.
+#ifndef HARDINIT_PLAN_H_
+#define HARDINIT_PLAN_H_
+
+#include <linux/filter.h>
+#include <signal.h>
+#include <sys/types.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace hardinit {
+
+// Securebits locked for the program (capabilities(7), "a capabilities-only environment"):
+// uid 0 and set-user-ID-root executables grant nothing, a uid change never touches the
+// capability sets, and none of it can be undone.
+inline constexpr unsigned long kLockedSecurebits =
+    (1UL << 0) | (1UL << 1) |  // SECBIT_NOROOT, SECBIT_NOROOT_LOCKED
+    (1UL << 2) | (1UL << 3) |  // SECBIT_NO_SETUID_FIXUP, _LOCKED
+    (1UL << 5);                // SECBIT_KEEP_CAPS_LOCKED (with KEEP_CAPS off)
+
+struct CapabilityPlan {
+  // Capability sets as bit masks (bit N = capability N).
+  uint64_t bounding = 0;
+  uint64_t permitted = 0;
+  uint64_t effective = 0;
+  uint64_t inheritable = 0;
+  uint64_t ambient = 0;
+  int last_cap = 40;               // /proc/sys/kernel/cap_last_cap
+  bool drop_bounding = true;       // false when hardinit lacks CAP_SETPCAP
+  bool lock_securebits = true;     // false when hardinit lacks CAP_SETPCAP
+};
+
+struct LaunchPlan {
+  // Signals: the mask hardinit inherited, and the dispositions it changed for itself.
+  sigset_t sigmask;
+  sigset_t ignored;  // signals that were SIG_IGN when hardinit started
+  bool foreground_tty = false;  // stdin is a tty: give the program's group the foreground
+
+  // Identity. When switch_ids is false (a non-root start as the same uid) the ids are
+  // left as they are and only checked.
+  bool switch_ids = false;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  const gid_t* groups = nullptr;  // sorted and unique: the kernel returns them sorted
+  size_t group_count = 0;
+
+  CapabilityPlan caps;
+
+  // Seccomp: loaded last, as is (empty = unconfined).
+  const sock_filter* filter = nullptr;
+  size_t filter_len = 0;
+  unsigned int seccomp_flags = 0;
+
+  // What to run: a path resolved in the parent (no PATH search in the child).
+  const char* path = nullptr;
+  char* const* argv = nullptr;
+  char* const* envp = nullptr;
+};
+
+}  // namespace hardinit
+
+#endif  // HARDINIT_PLAN_H_

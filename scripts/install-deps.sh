@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what hardinit's build, tests and demo need from Debian's archive, and only what is
+# missing. Everything comes from Debian 12 packages; nothing is downloaded from elsewhere.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config file
+  libcap-ng-dev libseccomp-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libgtest-dev
+  busybox-static libcap2-bin util-linux procps
+)
+case "${1:-}" in
+  --test) packages+=(python3 clang libclang-rt-14-dev) ;;
+  --bench) packages+=(tini dumb-init catatonit gosu hyperfine gnuplot-nox time) ;;
+esac
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >/dev/null
+  apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi
