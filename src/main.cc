@@ -1,2 +1,225 @@
-// Placeholder until the core lands in this session.
-int main() { return 125; }
+// hardinit's main(): wiring only. Every step it calls lives in the core library.
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "hardinit/child.h"
+#include "hardinit/cli.h"
+#include "hardinit/error.h"
+#include "hardinit/exit_codes.h"
+#include "hardinit/inspect.h"
+#include "hardinit/launch.h"
+#include "hardinit/log.h"
+#include "hardinit/seccomp.h"
+#include "hardinit/signals.h"
+#include "hardinit/spawn.h"
+#include "hardinit/supervisor.h"
+#include "hardinit/version.h"
+
+extern char** environ;
+
+namespace hardinit {
+namespace {
+
+int Fail(int exit_code, const std::string& message) {
+  LogFatal(message);
+  return exit_code;
+}
+
+void PrintVersion(Personality personality) {
+  if (personality == Personality::kTini) {
+    // Docker's `docker info` parses this form (moby parseInitVersion).
+    std::printf("tini version %s - git.hardinit-%s\n", kTiniCompatibleVersion, HARDINIT_VERSION);
+  } else {
+    std::printf("hardinit %s\n", HARDINIT_VERSION);
+  }
+}
+
+// tini's warning, word for word: its users and tests look for "zombie reaping won't work".
+constexpr char kTiniNotPid1Warning[] =
+    "Tini is not running as PID 1 and isn't registered as a child subreaper.\n"
+    "Zombie processes will not be re-parented to Tini, so zombie reaping won't work.\n"
+    "To fix the problem, use the -s option or set the environment variable TINI_SUBREAPER to "
+    "register Tini as a child subreaper, or run Tini as PID 1.";
+
+bool BecomeSubreaper(const Options& options, std::string* err) {
+  if (getpid() == 1) return true;
+  if (options.personality == Personality::kTini && !options.subreaper) {
+    spdlog::warn(kTiniNotPid1Warning);
+    return true;
+  }
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
+    *err = ErrnoMessage("prctl(PR_SET_CHILD_SUBREAPER)", errno);
+    return false;
+  }
+  spdlog::debug("not PID 1: registered as child subreaper");
+  return true;
+}
+
+// After the fork PID 1 needs little: it reads a signalfd, reaps, signals the program and
+// writes log lines. It gives up the rest before it starts waiting (DESIGN §3.5).
+bool DropSupervisorPrivileges(const Launch& launch, const Options& options,
+                              const SeccompProgram& filter, std::string* err) {
+  if (!launch.plan().confine) return true;
+  const LaunchPlan plan = launch.SupervisorPlan();
+  RealSys sys;
+  const ChildError error = ApplyPrivileges(plan, sys);
+  if (!error.ok()) {
+    *err = "PID 1's own drop: " + DescribeChildError(error, plan);
+    return false;
+  }
+  // Not dumpable: nobody of the program's uid may ptrace PID 1 or read its memory.
+  if (prctl(PR_SET_DUMPABLE, 0) != 0) {
+    *err = ErrnoMessage("prctl(PR_SET_DUMPABLE)", errno);
+    return false;
+  }
+  // A uid change clears the parent-death signal (prctl(2)); runc restores it the same way.
+  if (options.parent_death_signal != 0 &&
+      prctl(PR_SET_PDEATHSIG, options.parent_death_signal) != 0) {
+    *err = ErrnoMessage("prctl(PR_SET_PDEATHSIG)", errno);
+    return false;
+  }
+  if (filter.unconfined) return true;
+  sock_fprog program{static_cast<unsigned short>(filter.filter.size()),
+                     const_cast<sock_filter*>(filter.filter.data())};
+  if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) != 0) {
+    *err = ErrnoMessage("PID 1's own seccomp filter", errno);
+    return false;
+  }
+  return true;
+}
+
+std::vector<std::string> EnvironmentStrings() {
+  std::vector<std::string> env;
+  for (char** entry = environ; *entry != nullptr; ++entry) env.emplace_back(*entry);
+  return env;
+}
+
+Environment EnvironmentMap() {
+  Environment env;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string text = *entry;
+    const size_t eq = text.find('=');
+    if (eq != std::string::npos) env.emplace(text.substr(0, eq), text.substr(eq + 1));
+  }
+  return env;
+}
+
+int RunExec(const Options& options) {
+  const InheritedSignals unchanged{};
+  Launch launch;
+  int exit_code = kExitFailedBeforeStart;
+  std::string err;
+  if (!PrepareLaunch(options, IdentityFiles{}, unchanged, EnvironmentStrings(), &launch,
+                     &exit_code, &err)) {
+    return Fail(exit_code, err);
+  }
+  exit_code = ExecInPlace(launch.plan(), &err);
+  return Fail(exit_code, err);
+}
+
+int RunSupervisor(const Options& options) {
+  std::string err;
+  if (options.parent_death_signal != 0 &&
+      prctl(PR_SET_PDEATHSIG, options.parent_death_signal) != 0) {
+    return Fail(kExitFailedBeforeStart, ErrnoMessage("prctl(PR_SET_PDEATHSIG)", errno));
+  }
+  if (!BecomeSubreaper(options, &err)) return Fail(kExitFailedBeforeStart, err);
+
+  InheritedSignals inherited;
+  sigset_t waited;
+  if (!ConfigureSupervisorSignals(&inherited, &waited, &err)) {
+    return Fail(kExitFailedBeforeStart, err);
+  }
+  const int signal_fd = signalfd(-1, &waited, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (signal_fd < 0) return Fail(kExitFailedBeforeStart, ErrnoMessage("signalfd", errno));
+
+  Launch launch;
+  int exit_code = kExitFailedBeforeStart;
+  if (!PrepareLaunch(options, IdentityFiles{}, inherited, EnvironmentStrings(), &launch,
+                     &exit_code, &err)) {
+    return Fail(exit_code, err);
+  }
+  SeccompProgram supervisor_filter;
+  supervisor_filter.unconfined = true;
+  if (launch.plan().confine && !PrepareSupervisorSeccomp(&supervisor_filter, &err)) {
+    return Fail(kExitFailedBeforeStart, err);
+  }
+
+  pid_t child = 0;
+  if (!Spawn(launch.plan(), &child, &exit_code, &err)) return Fail(exit_code, err);
+  LogEvent(LogLevel::kDebug, "started " + launch.program() + " as pid " + std::to_string(child),
+           {{"pid", child}});
+
+  if (!DropSupervisorPrivileges(launch, options, supervisor_filter, &err)) {
+    // Fail closed: a PID 1 that kept privileges it promised to drop does not supervise.
+    kill(-child, SIGKILL);
+    kill(child, SIGKILL);
+    while (waitpid(-1, nullptr, 0) > 0 || errno == EINTR) {
+    }
+    return Fail(kExitFailedBeforeStart, err);
+  }
+
+  SupervisorConfig config;
+  config.child = child;
+  config.kill_process_group = options.kill_process_group;
+  config.signal_rewrites = options.signal_rewrites;
+  config.remapped_exit_codes = options.remapped_exit_codes;
+  config.grace_ms = options.personality == Personality::kTini ? 0 : options.grace_ms;
+  config.warn_on_reap = options.warn_on_reap;
+  config.seccomp_name = launch.seccomp_name();
+  return Supervise(config, signal_fd);
+}
+
+int Main(int argc, char** argv) {
+  const std::vector<std::string> args(argv, argv + argc);
+  const Personality personality = args.empty() ? Personality::kHardinit : PersonalityFor(args[0]);
+  Options options;
+  std::string err;
+  if (!ParseCommandLine(args, EnvironmentMap(), &options, &err)) {
+    InitLogging(LogLevel::kWarn, LogFormat::kText, personality);
+    return Fail(UsageExitCode(personality), err);
+  }
+  InitLogging(options.log_level, options.log_format, options.personality);
+  const std::string argv0 = args.empty() ? "hardinit" : args[0];
+  switch (options.mode) {
+    case Mode::kHelp:
+      std::fputs(UsageText(options.personality, argv0).c_str(), stdout);
+      return 0;
+    case Mode::kVersion:
+      PrintVersion(options.personality);
+      return 0;
+    case Mode::kLicense:
+      std::fputs(kLicenseText, stdout);
+      return 0;
+    case Mode::kSeccomp:
+      return SeccompCommand(argc - 1, argv + 1);
+    case Mode::kInspect: {
+      SecurityState state;
+      if (!ReadSecurityState(options.inspect_pid.value_or(getpid()), &state, &err)) {
+        return Fail(kExitFailedBeforeStart, err);
+      }
+      std::fputs(FormatSecurityState(state, options.log_format, IdentityFiles{}).c_str(), stdout);
+      return 0;
+    }
+    case Mode::kExec:
+      return RunExec(options);
+    case Mode::kSupervise:
+      return RunSupervisor(options);
+  }
+  return kExitFailedBeforeStart;
+}
+
+}  // namespace
+}  // namespace hardinit
+
+int main(int argc, char** argv) { return hardinit::Main(argc, argv); }

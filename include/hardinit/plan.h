@@ -37,6 +37,15 @@ struct CapabilityPlan {
 };
 
 struct LaunchPlan {
+  // True when a supervisor forked the child: the child then gets its own process group and
+  // the signal state hardinit inherited. In --exec mode nothing was changed, so nothing is
+  // restored, and the program keeps hardinit's process group (and session leadership).
+  bool supervised = true;
+
+  // False in the tini personality: a drop-in tini changes nothing about the program's
+  // privileges (no ids, capabilities, no_new_privs or seccomp), like tini itself.
+  bool confine = true;
+
   // Signals: the mask hardinit inherited, and the dispositions it changed for itself.
   sigset_t sigmask;
   sigset_t ignored;  // signals that were SIG_IGN when hardinit started

@@ -1,0 +1,74 @@
+// Building the launch plan from the options (DESIGN §4). Zone: parent.
+//
+// Everything that can fail before the program starts fails here, in the parent, with one
+// line: unknown users and capabilities, unreadable profiles, a program that is not there.
+// What is left for the child is a sequence of system calls on ready values.
+#ifndef HARDINIT_LAUNCH_H_
+#define HARDINIT_LAUNCH_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hardinit/cli.h"
+#include "hardinit/identity.h"
+#include "hardinit/plan.h"
+#include "hardinit/seccomp.h"
+#include "hardinit/signals.h"
+
+namespace hardinit {
+
+// Owns every buffer the LaunchPlan points into. Not copyable or movable: the plan holds
+// pointers into it.
+class Launch {
+ public:
+  Launch() = default;
+  Launch(const Launch&) = delete;
+  Launch& operator=(const Launch&) = delete;
+
+  const LaunchPlan& plan() const { return plan_; }
+  const std::string& program() const { return args_.front(); }
+  const std::string& seccomp_name() const { return seccomp_.name; }
+  bool runs_as_root() const { return plan_.uid == 0; }
+
+  // The plan for PID 1 itself after the fork: the program's ids, no capabilities (CAP_KILL
+  // only when the program keeps CAP_SETUID and may leave PID 1's uid), no_new_privs.
+  LaunchPlan SupervisorPlan() const;
+
+  friend bool PrepareLaunch(const Options& options, const IdentityFiles& files,
+                            const InheritedSignals& signals,
+                            const std::vector<std::string>& environment, Launch* out,
+                            int* exit_code, std::string* err);
+  friend bool PrepareConfinement(const Options& options, const IdentityFiles& files,
+                                 Launch* out, std::string* err);
+
+ private:
+  std::vector<gid_t> groups_;
+  std::vector<std::string> args_;
+  std::vector<std::string> env_;
+  std::vector<char*> argv_;
+  std::vector<char*> envp_;
+  std::string path_;
+  SeccompProgram seccomp_;
+  LaunchPlan plan_{};
+};
+
+// Resolves identity, capabilities, the seccomp filter, the program's path and environment
+// ("NAME=value" strings, as in environ). On failure *exit_code is 125, or 126/127 when the
+// program cannot be run.
+bool PrepareLaunch(const Options& options, const IdentityFiles& files,
+                   const InheritedSignals& signals, const std::vector<std::string>& environment,
+                   Launch* out, int* exit_code, std::string* err);
+
+// The confinement part of PrepareLaunch: identity, capabilities, seccomp, HOME/USER.
+bool PrepareConfinement(const Options& options, const IdentityFiles& files, Launch* out,
+                        std::string* err);
+
+// Looks `name` up the way execvp() would, in `path_variable`; a name with a '/' is returned
+// as is. Fails with 127's or 126's message; *exit_code says which.
+bool ResolveProgramPath(const std::string& name, const std::string& path_variable,
+                        std::string* out, int* exit_code, std::string* err);
+
+}  // namespace hardinit
+
+#endif  // HARDINIT_LAUNCH_H_

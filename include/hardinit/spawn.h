@@ -1,0 +1,27 @@
+// Starting the program: fork + error pipe, or exec in place. Zone: parent.
+#ifndef HARDINIT_SPAWN_H_
+#define HARDINIT_SPAWN_H_
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "hardinit/child_error.h"
+#include "hardinit/plan.h"
+
+namespace hardinit {
+
+// Forks a child that runs the plan (child.cc) and waits on the close-on-exec error pipe
+// until the child has exec'd. On failure the child has been reaped, *exit_code is 125, 126
+// or 127 and *err says which step failed and why.
+bool Spawn(const LaunchPlan& plan, pid_t* child, int* exit_code, std::string* err);
+
+// --exec: runs the same steps in this process. Returns only on failure, with the exit code.
+int ExecInPlace(const LaunchPlan& plan, std::string* err);
+
+// "setresuid(1000): Operation not permitted", "execve /bin/x: No such file or directory".
+std::string DescribeChildError(const ChildError& error, const LaunchPlan& plan);
+
+}  // namespace hardinit
+
+#endif  // HARDINIT_SPAWN_H_

@@ -1,0 +1,431 @@
+#include "hardinit/cli.h"
+
+#include <charconv>
+#include <cmath>
+#include <span>
+#include <string_view>
+
+#include "hardinit/exit_codes.h"
+#include "hardinit/signals.h"
+
+namespace hardinit {
+namespace {
+
+using Handler = bool (*)(Options*, std::string_view value, std::string* err);
+
+struct OptionSpec {
+  char short_name;        // 0 when there is none
+  const char* long_name;  // nullptr when there is none
+  bool takes_value;
+  bool in_tini;           // also accepted in the tini personality
+  Handler handle;
+};
+
+std::string Quoted(std::string_view value) { return "\"" + std::string(value) + "\""; }
+
+bool ParseInt(std::string_view text, long* out) {
+  if (text.empty()) return false;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+bool ParseLogLevel(std::string_view text, LogLevel* out) {
+  static constexpr std::pair<std::string_view, LogLevel> kNames[] = {
+      {"trace", LogLevel::kTrace}, {"debug", LogLevel::kDebug},       {"info", LogLevel::kInfo},
+      {"warn", LogLevel::kWarn},   {"warning", LogLevel::kWarn},      {"error", LogLevel::kError},
+      {"critical", LogLevel::kCritical}, {"off", LogLevel::kOff}};
+  for (const auto& [name, level] : kNames) {
+    if (text == name) {
+      *out = level;
+      return true;
+    }
+  }
+  return false;
+}
+
+// tini's TINI_VERBOSITY: 1 is its default (warnings), each step up is one level more.
+LogLevel LevelForVerbosity(long verbosity) {
+  if (verbosity <= 0) return LogLevel::kError;
+  if (verbosity >= 4) return LogLevel::kTrace;
+  return static_cast<LogLevel>(static_cast<int>(LogLevel::kWarn) - (verbosity - 1));
+}
+
+bool SetUser(Options* o, std::string_view v, std::string*) {
+  o->user = std::string(v);
+  return true;
+}
+bool SetGroups(Options* o, std::string_view v, std::string*) {
+  o->groups = std::string(v);
+  return true;
+}
+bool SetCapKeep(Options* o, std::string_view v, std::string*) {
+  o->cap_keep = std::string(v);
+  return true;
+}
+bool SetSeccomp(Options* o, std::string_view v, std::string* err) {
+  if (v.empty()) {
+    *err = "--seccomp: empty profile name";
+    return false;
+  }
+  o->seccomp = std::string(v);
+  return true;
+}
+bool SetSubreaper(Options* o, std::string_view, std::string*) {
+  o->subreaper = true;
+  return true;
+}
+bool SetKillProcessGroup(Options* o, std::string_view, std::string*) {
+  o->kill_process_group = true;
+  return true;
+}
+bool SetParentDeathSignal(Options* o, std::string_view v, std::string* err) {
+  o->parent_death_signal = ParseSignal(v);
+  if (o->parent_death_signal != 0) return true;
+  *err = "--pdeathsig: not a signal: " + Quoted(v);
+  return false;
+}
+bool AddRemappedExitCode(Options* o, std::string_view v, std::string* err) {
+  long code = 0;
+  if (!ParseInt(v, &code) || code < 0 || code > 255) {
+    *err = "--remap-exit: not an exit code from 0 to 255: " + Quoted(v);
+    return false;
+  }
+  o->remapped_exit_codes.set(code);
+  return true;
+}
+bool AddSignalRewrite(Options* o, std::string_view v, std::string* err) {
+  const size_t colon = v.find(':');
+  const int from = colon == std::string_view::npos ? 0 : ParseSignal(v.substr(0, colon));
+  const std::string_view to_text = colon == std::string_view::npos ? "" : v.substr(colon + 1);
+  const int to = to_text == "0" ? 0 : ParseSignal(to_text);
+  if (from == 0 || (to == 0 && to_text != "0") || from >= static_cast<int>(o->signal_rewrites.size())) {
+    *err = "--rewrite: expected FROM:TO with two signals (TO may be 0 to drop): " + Quoted(v);
+    return false;
+  }
+  o->signal_rewrites[from] = to;
+  return true;
+}
+bool SetGrace(Options* o, std::string_view v, std::string* err) {
+  double seconds = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), seconds);
+  if (v.empty() || ec != std::errc() || end != v.data() + v.size() || !std::isfinite(seconds) ||
+      seconds < 0 || seconds > 86400) {
+    *err = "--grace: not a number of seconds from 0 to 86400: " + Quoted(v);
+    return false;
+  }
+  o->grace_ms = std::lround(seconds * 1000);
+  return true;
+}
+bool SetExec(Options* o, std::string_view, std::string*) {
+  o->mode = Mode::kExec;
+  return true;
+}
+bool SetWarnOnReap(Options* o, std::string_view, std::string*) {
+  o->warn_on_reap = true;
+  return true;
+}
+bool RaiseVerbosity(Options* o, std::string_view, std::string*) {
+  if (o->log_level > LogLevel::kTrace) {
+    o->log_level = static_cast<LogLevel>(static_cast<int>(o->log_level) - 1);
+  }
+  return true;
+}
+bool SetLogLevel(Options* o, std::string_view v, std::string* err) {
+  if (ParseLogLevel(v, &o->log_level)) return true;
+  *err = "--log-level: expected trace, debug, info, warn, error, critical or off: " + Quoted(v);
+  return false;
+}
+bool SetLogFormat(Options* o, std::string_view v, std::string* err) {
+  if (v == "text" || v == "json") {
+    o->log_format = v == "json" ? LogFormat::kJson : LogFormat::kText;
+    return true;
+  }
+  *err = "--log-format: expected text or json: " + Quoted(v);
+  return false;
+}
+bool SetJson(Options* o, std::string_view, std::string*) {
+  o->log_format = LogFormat::kJson;
+  return true;
+}
+bool SetInspect(Options* o, std::string_view, std::string*) {
+  o->mode = Mode::kInspect;
+  return true;
+}
+bool SetHelp(Options* o, std::string_view, std::string*) {
+  o->mode = Mode::kHelp;
+  return true;
+}
+bool SetVersion(Options* o, std::string_view, std::string*) {
+  o->mode = Mode::kVersion;
+  return true;
+}
+bool SetLicense(Options* o, std::string_view, std::string*) {
+  o->mode = Mode::kLicense;
+  return true;
+}
+
+constexpr OptionSpec kOptions[] = {
+    {'u', "user", true, false, SetUser},
+    {0, "groups", true, false, SetGroups},
+    {0, "cap-keep", true, false, SetCapKeep},
+    {0, "seccomp", true, false, SetSeccomp},
+    {'s', "subreaper", false, true, SetSubreaper},
+    {'g', "kill-process-group", false, true, SetKillProcessGroup},
+    {'p', "pdeathsig", true, true, SetParentDeathSignal},
+    {'e', "remap-exit", true, true, AddRemappedExitCode},
+    {'r', "rewrite", true, false, AddSignalRewrite},
+    {0, "grace", true, false, SetGrace},
+    {0, "exec", false, false, SetExec},
+    {'w', "warn-on-reap", false, true, SetWarnOnReap},
+    {'v', "verbose", false, true, RaiseVerbosity},
+    {0, "log-level", true, false, SetLogLevel},
+    {0, "log-format", true, false, SetLogFormat},
+    {0, "json", false, false, SetJson},
+    {0, "inspect", false, false, SetInspect},
+    {'h', "help", false, true, SetHelp},
+    {0, "version", false, false, SetVersion},
+    {'l', "license", false, true, SetLicense},
+};
+
+const OptionSpec* FindLong(std::string_view name, Personality personality) {
+  for (const OptionSpec& spec : kOptions) {
+    if (spec.long_name != nullptr && name == spec.long_name &&
+        (personality != Personality::kTini || spec.in_tini)) {
+      return &spec;
+    }
+  }
+  return nullptr;
+}
+
+const OptionSpec* FindShort(char name, Personality personality) {
+  for (const OptionSpec& spec : kOptions) {
+    if (spec.short_name == name && (personality != Personality::kTini || spec.in_tini)) {
+      return &spec;
+    }
+  }
+  return nullptr;
+}
+
+// Environment first, so that flags parsed afterwards win (DESIGN §1).
+bool ApplyEnvironment(const Environment& env, Options* o, std::string* err) {
+  auto get = [&env](const char* name) -> const std::string* {
+    auto it = env.find(name);
+    return it == env.end() ? nullptr : &it->second;
+  };
+  auto apply = [&](const char* name, Handler handle) {
+    const std::string* value = get(name);
+    if (value == nullptr || handle(o, *value, err)) return true;
+    *err = std::string(name) + err->substr(err->find(':'));
+    return false;
+  };
+  if (o->personality == Personality::kHardinit) {
+    if (!apply("HARDINIT_USER", SetUser) || !apply("HARDINIT_GROUPS", SetGroups) ||
+        !apply("HARDINIT_CAP_KEEP", SetCapKeep) || !apply("HARDINIT_SECCOMP", SetSeccomp) ||
+        !apply("HARDINIT_GRACE", SetGrace) || !apply("HARDINIT_LOG_FORMAT", SetLogFormat)) {
+      return false;
+    }
+  }
+  // tini's switches count as set whatever their value, even empty.
+  if (get("TINI_SUBREAPER") != nullptr) o->subreaper = true;
+  if (get("TINI_KILL_PROCESS_GROUP") != nullptr) o->kill_process_group = true;
+  if (const std::string* verbosity = get("TINI_VERBOSITY")) {
+    long level = 0;
+    if (!ParseInt(*verbosity, &level)) {
+      *err = "TINI_VERBOSITY: not a number: " + Quoted(*verbosity);
+      return false;
+    }
+    o->log_level = LevelForVerbosity(level);
+  }
+  if (o->personality == Personality::kHardinit && !apply("HARDINIT_LOG_LEVEL", SetLogLevel)) {
+    return false;
+  }
+  return true;
+}
+
+bool AllDigits(std::string_view text) {
+  return !text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+// Parses options up to the first word that is not one (or "--"); returns that word's index.
+bool ParseOptions(std::span<const std::string> args, Options* o, size_t* first_operand,
+                  std::string* err) {
+  size_t i = 1;
+  for (; i < args.size(); ++i) {
+    const std::string_view arg = args[i];
+    if (arg == "--") {
+      ++i;
+      break;
+    }
+    if (arg.size() < 2 || arg[0] != '-') break;
+    if (arg[1] == '-') {
+      std::string_view name = arg.substr(2);
+      std::optional<std::string_view> value;
+      if (size_t eq = name.find('='); eq != std::string_view::npos) {
+        value = name.substr(eq + 1);
+        name = name.substr(0, eq);
+      }
+      const OptionSpec* spec = FindLong(name, o->personality);
+      if (spec == nullptr) {
+        *err = "unknown option --" + std::string(name);
+        return false;
+      }
+      if (!spec->takes_value && value) {
+        *err = "option --" + std::string(name) + " takes no value";
+        return false;
+      }
+      if (spec->takes_value && !value) {
+        if (i + 1 >= args.size()) {
+          *err = "option --" + std::string(name) + " needs a value";
+          return false;
+        }
+        value = args[++i];
+      }
+      if (!spec->handle(o, value.value_or(""), err)) return false;
+      // --inspect takes an optional PID: the next word, when it is a number.
+      if (spec->handle == SetInspect && i + 1 < args.size() && AllDigits(args[i + 1])) {
+        long pid = 0;
+        if (!ParseInt(args[i + 1], &pid) || pid <= 0 || pid > 4194304) {
+          *err = "--inspect: not a process id: " + Quoted(args[i + 1]);
+          return false;
+        }
+        o->inspect_pid = static_cast<pid_t>(pid);
+        ++i;
+      }
+      continue;
+    }
+    for (size_t j = 1; j < arg.size(); ++j) {
+      const OptionSpec* spec = FindShort(arg[j], o->personality);
+      if (spec == nullptr) {
+        *err = "unknown option -" + std::string(1, arg[j]);
+        return false;
+      }
+      if (!spec->takes_value) {
+        if (!spec->handle(o, "", err)) return false;
+        continue;
+      }
+      std::string_view value = arg.substr(j + 1);
+      if (value.empty()) {
+        if (i + 1 >= args.size()) {
+          *err = "option -" + std::string(1, arg[j]) + " needs a value";
+          return false;
+        }
+        value = args[++i];
+      }
+      if (!spec->handle(o, value, err)) return false;
+      break;
+    }
+  }
+  *first_operand = i;
+  return true;
+}
+
+}  // namespace
+
+Personality PersonalityFor(const std::string& argv0) {
+  const std::string_view name = std::string_view(argv0).substr(argv0.rfind('/') + 1);
+  if (name == "tini" || name == "docker-init") return Personality::kTini;
+  if (name == "gosu" || name == "su-exec") return Personality::kGosu;
+  return Personality::kHardinit;
+}
+
+int UsageExitCode(Personality personality) {
+  return personality == Personality::kTini ? kExitTiniUsage : kExitFailedBeforeStart;
+}
+
+bool ParseCommandLine(const std::vector<std::string>& argv, const Environment& env,
+                      Options* out, std::string* err) {
+  Options o;
+  o.personality = argv.empty() ? Personality::kHardinit : PersonalityFor(argv[0]);
+
+  if (o.personality == Personality::kGosu) {
+    // gosu USER[:GROUP] PROGRAM [ARG...], exec in place; gosu's own --help and --version.
+    o.mode = Mode::kExec;
+    if (argv.size() == 2 && (argv[1] == "--help" || argv[1] == "-h")) o.mode = Mode::kHelp;
+    if (argv.size() == 2 && (argv[1] == "--version" || argv[1] == "-v")) o.mode = Mode::kVersion;
+    if (o.mode != Mode::kExec) {
+      *out = std::move(o);
+      return true;
+    }
+    if (argv.size() < 3) {
+      *err = "usage: " + argv[0] + " USER[:GROUP] PROGRAM [ARG...]";
+      return false;
+    }
+    if (!ApplyEnvironment(env, &o, err)) return false;
+    o.user = argv[1];
+    o.command.assign(argv.begin() + 2, argv.end());
+    *out = std::move(o);
+    return true;
+  }
+
+  // tini recognises --version only as the sole argument.
+  if (argv.size() == 2 && argv[1] == "--version") {
+    o.mode = Mode::kVersion;
+    *out = std::move(o);
+    return true;
+  }
+  if (o.personality == Personality::kHardinit && argv.size() >= 2 && argv[1] == "seccomp") {
+    o.mode = Mode::kSeccomp;
+    o.command.assign(argv.begin() + 1, argv.end());
+    *out = std::move(o);
+    return true;
+  }
+
+  if (!ApplyEnvironment(env, &o, err)) return false;
+  size_t first_operand = 0;
+  if (!ParseOptions(argv, &o, &first_operand, err)) return false;
+  o.command.assign(argv.begin() + static_cast<std::ptrdiff_t>(first_operand), argv.end());
+
+  const bool needs_program = o.mode == Mode::kSupervise || o.mode == Mode::kExec;
+  if (needs_program && o.command.empty()) {
+    *err = "no program given (usage: hardinit [OPTIONS] [--] PROGRAM [ARG...])";
+    return false;
+  }
+  if (o.mode == Mode::kInspect && !o.command.empty()) {
+    *err = "--inspect takes no program: " + Quoted(o.command[0]);
+    return false;
+  }
+  *out = std::move(o);
+  return true;
+}
+
+std::string UsageText(Personality personality, const std::string& argv0) {
+  if (personality == Personality::kGosu) {
+    return "Usage: " + argv0 + " USER[:GROUP] PROGRAM [ARG...]\n"
+           "Runs PROGRAM as USER (name or id) and GROUP, in place, with no_new_privs,\n"
+           "no capabilities and hardinit's default seccomp profile.\n";
+  }
+  return "Usage: " + argv0 + " [OPTIONS] [--] PROGRAM [ARG...]\n"
+         "       " + argv0 + " --inspect [PID]\n"
+         "       " + argv0 + " seccomp check|export PROFILE [OUT]\n"
+         "\n"
+         "Runs PROGRAM as PID 1: as the given user, with only the capabilities kept,\n"
+         "no_new_privs and a seccomp filter; forwards signals, reaps zombies, stops the\n"
+         "remaining processes gracefully and exits with PROGRAM's status.\n"
+         "\n"
+         "  -u, --user USER[:GROUP]   run as USER and GROUP (names or ids)   HARDINIT_USER\n"
+         "      --groups LIST         supplementary groups (\"\" = none)       HARDINIT_GROUPS\n"
+         "      --cap-keep LIST       capabilities to keep (default none)    HARDINIT_CAP_KEEP\n"
+         "      --seccomp PROFILE     default, strict, unconfined or a JSON  HARDINIT_SECCOMP\n"
+         "                            or .bpf file (default: default)\n"
+         "  -s, --subreaper           register as child subreaper            TINI_SUBREAPER\n"
+         "  -g, --kill-process-group  forward signals to the program's group TINI_KILL_PROCESS_GROUP\n"
+         "  -p, --pdeathsig SIGNAL    signal hardinit gets if its parent dies\n"
+         "  -e, --remap-exit CODE     exit code CODE becomes 0 (repeatable)\n"
+         "  -r, --rewrite FROM:TO     rewrite a forwarded signal; TO 0 drops it (repeatable)\n"
+         "      --grace SECONDS       time the other processes get after the program\n"
+         "                            exits, before SIGKILL (default 5)      HARDINIT_GRACE\n"
+         "      --exec                no supervisor: exec PROGRAM in place\n"
+         "  -w, --warn-on-reap        log each reaped process that is not PROGRAM\n"
+         "  -v, --verbose             more logging (repeatable)              TINI_VERBOSITY\n"
+         "      --log-level LEVEL     trace|debug|info|warn|error|off        HARDINIT_LOG_LEVEL\n"
+         "      --log-format FORMAT   text|json                              HARDINIT_LOG_FORMAT\n"
+         "      --inspect [PID]       print the security state of PID (default: itself)\n"
+         "  -h, --help                this text\n"
+         "      --version             the version\n"
+         "  -l, --license             the license\n"
+         "\n"
+         "Exit status: PROGRAM's, 128+N if it was killed by signal N, 125 if hardinit failed\n"
+         "before PROGRAM started, 126 if PROGRAM could not be executed, 127 if not found.\n";
+}
+
+}  // namespace hardinit

@@ -1,0 +1,286 @@
+#include "hardinit/launch.h"
+
+#include <linux/capability.h>
+#include <sys/auxv.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include <spdlog/spdlog.h>
+
+#include "hardinit/caps.h"
+#include "hardinit/error.h"
+#include "hardinit/exit_codes.h"
+
+namespace hardinit {
+namespace {
+
+constexpr char kDefaultPath[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+// The child compares getgroups() against the plan through a fixed buffer (child.cc).
+constexpr size_t kMaxGroups = 256;
+
+struct ProcessCapabilities {
+  uint64_t effective = 0;
+  uint64_t permitted = 0;
+};
+
+bool ReadOwnCapabilities(ProcessCapabilities* out, std::string* err) {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2]{};
+  if (syscall(SYS_capget, &header, data) != 0) {
+    *err = ErrnoMessage("capget", errno);
+    return false;
+  }
+  out->effective = data[0].effective | (uint64_t{data[1].effective} << 32);
+  out->permitted = data[0].permitted | (uint64_t{data[1].permitted} << 32);
+  return true;
+}
+
+bool HasCap(uint64_t mask, int cap) { return (mask >> cap) & 1U; }
+
+// gosu refuses to run setuid or setgid: an init that switches users on behalf of whoever
+// calls it would be a root shell for everyone.
+bool RefuseSetuidInstall(std::string* err) {
+  struct stat self {};
+  const bool special_bits =
+      stat("/proc/self/exe", &self) == 0 && (self.st_mode & (S_ISUID | S_ISGID)) != 0;
+  if (getauxval(AT_SECURE) != 0 || special_bits) {
+    *err = "refusing to run: hardinit is installed setuid or setgid (remove the bit: "
+           "chmod u-s,g-s)";
+    return false;
+  }
+  return true;
+}
+
+std::string FindEnv(const std::vector<std::string>& env, const std::string& name) {
+  for (const std::string& entry : env) {
+    if (entry.size() > name.size() && entry.compare(0, name.size(), name) == 0 &&
+        entry[name.size()] == '=') {
+      return entry.substr(name.size() + 1);
+    }
+  }
+  return {};
+}
+
+void SetEnv(std::vector<std::string>* env, const std::string& name, const std::string& value) {
+  const std::string entry = name + "=" + value;
+  for (std::string& existing : *env) {
+    if (existing.compare(0, name.size() + 1, name + "=") == 0) {
+      existing = entry;
+      return;
+    }
+  }
+  env->push_back(entry);
+}
+
+bool PrepareIdentity(const Options& options, const IdentityFiles& files, Identity* identity,
+                     bool* switch_ids, std::string* err) {
+  const uid_t uid = getuid();
+  const gid_t gid = getgid();
+  identity->uid = uid;
+  identity->gid = gid;
+  *switch_ids = false;
+  if (options.user) {
+    if (!ResolveIdentity(*options.user, files, uid, gid, identity, err)) return false;
+  }
+  if (options.groups) {
+    if (!ResolveGroupList(*options.groups, files, &identity->groups, err)) return false;
+  }
+  if (!options.user && !options.groups) return true;
+  if (identity->groups.size() > kMaxGroups) {
+    *err = "--user " + options.user.value_or("") + ": more than " +
+           std::to_string(kMaxGroups) + " supplementary groups";
+    return false;
+  }
+  if (geteuid() == 0) {
+    *switch_ids = true;
+    return true;
+  }
+  // Started as non-root (USER in the Dockerfile, runAsUser): hardinit cannot switch, and
+  // says so rather than run the program as someone it was not asked for.
+  if (identity->uid != uid) {
+    *err = "--user " + options.user.value_or("") + ": hardinit must start as root to switch "
+           "users (it runs as uid " + std::to_string(uid) + ")";
+    return false;
+  }
+  const bool group_asked = options.groups || options.user->find(':') != std::string::npos;
+  if (group_asked && identity->gid != gid) {
+    *err = "--user " + *options.user + ": hardinit must start as root to switch groups (it "
+           "runs as gid " + std::to_string(gid) + ")";
+    return false;
+  }
+  if (options.groups) {
+    std::vector<gid_t> current(kMaxGroups);
+    const int count = getgroups(static_cast<int>(current.size()), current.data());
+    current.resize(count < 0 ? 0 : count);
+    std::sort(current.begin(), current.end());
+    current.erase(std::unique(current.begin(), current.end()), current.end());
+    if (current != identity->groups) {
+      *err = "--groups " + *options.groups + ": hardinit must start as root to set "
+             "supplementary groups";
+      return false;
+    }
+  }
+  spdlog::info("already running as uid {}: user and groups stay as they are", uid);
+  identity->gid = gid;
+  return true;
+}
+
+bool PrepareCapabilities(const Options& options, uid_t target_uid, CapabilityPlan* caps,
+                         std::string* err) {
+  caps->last_cap = LastCapability();
+  uint64_t keep = 0;
+  if (options.cap_keep) {
+    std::vector<std::string> skipped;
+    if (!ParseCapabilityList(*options.cap_keep, caps->last_cap, &keep, &skipped, err)) {
+      return false;
+    }
+    for (const std::string& name : skipped) {
+      spdlog::warn("--cap-keep {}: the running kernel does not know it; skipped", name);
+    }
+  }
+  ProcessCapabilities own;
+  if (!ReadOwnCapabilities(&own, err)) return false;
+  for (int cap = 0; cap <= caps->last_cap; ++cap) {
+    if (HasCap(keep, cap) && !HasCap(own.permitted, cap)) {
+      *err = "--cap-keep " + CapabilityName(cap) + ": hardinit does not hold it (it is not "
+             "in hardinit's permitted set; add it to the container)";
+      return false;
+    }
+  }
+  const bool has_setpcap = HasCap(own.permitted, CAP_SETPCAP);
+  caps->drop_bounding = has_setpcap;
+  caps->lock_securebits = has_setpcap;
+  if (!has_setpcap) {
+    spdlog::info("no CAP_SETPCAP: the bounding set stays as it is and securebits are not "
+                 "locked; under no_new_privs neither can grant anything at exec");
+  }
+  caps->bounding = keep;
+  caps->permitted = keep;
+  caps->effective = keep;
+  caps->inheritable = keep;
+  // A non-root program without file capabilities keeps capabilities across execve() only
+  // through the ambient set (capabilities(7)); root gets the permitted set anyway.
+  caps->ambient = target_uid == 0 ? 0 : keep;
+  return true;
+}
+
+}  // namespace
+
+bool ResolveProgramPath(const std::string& name, const std::string& path_variable,
+                        std::string* out, int* exit_code, std::string* err) {
+  if (name.empty()) {
+    *exit_code = kExitNotFound;
+    *err = "the program name is empty";
+    return false;
+  }
+  if (name.find('/') != std::string::npos) {
+    *out = name;
+    return true;
+  }
+  bool found_unexecutable = false;
+  std::string_view dirs = path_variable.empty() ? kDefaultPath : path_variable;
+  while (true) {
+    const size_t colon = dirs.find(':');
+    std::string dir(dirs.substr(0, colon));
+    // An empty PATH element means the current directory, as in execvp().
+    const std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+    struct stat st {};
+    if (stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+      if ((st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)) != 0) {
+        *out = candidate;
+        return true;
+      }
+      found_unexecutable = true;
+    }
+    if (colon == std::string_view::npos) break;
+    dirs.remove_prefix(colon + 1);
+  }
+  *exit_code = found_unexecutable ? kExitCannotExecute : kExitNotFound;
+  *err = name + (found_unexecutable ? ": found in PATH but not executable"
+                                    : ": not found in PATH");
+  return false;
+}
+
+bool PrepareLaunch(const Options& options, const IdentityFiles& files,
+                   const InheritedSignals& signals, const std::vector<std::string>& environment,
+                   Launch* out, int* exit_code, std::string* err) {
+  *exit_code = kExitFailedBeforeStart;
+  LaunchPlan& plan = out->plan_;
+  if (!RefuseSetuidInstall(err)) return false;
+  plan.supervised = options.mode == Mode::kSupervise;
+  plan.confine = options.personality != Personality::kTini;
+  plan.sigmask = signals.mask;
+  plan.ignored = signals.ignored;
+  plan.foreground_tty = plan.supervised && isatty(STDIN_FILENO) == 1;
+  out->env_ = environment;
+  if (plan.confine && !PrepareConfinement(options, files, out, err)) return false;
+
+  out->args_ = options.command;
+  if (!ResolveProgramPath(out->args_.front(), FindEnv(out->env_, "PATH"), &out->path_,
+                          exit_code, err)) {
+    return false;
+  }
+  for (std::string& arg : out->args_) out->argv_.push_back(arg.data());
+  out->argv_.push_back(nullptr);
+  for (std::string& entry : out->env_) out->envp_.push_back(entry.data());
+  out->envp_.push_back(nullptr);
+  plan.path = out->path_.c_str();
+  plan.argv = out->argv_.data();
+  plan.envp = out->envp_.data();
+  if (plan.confine && !options.user && plan.uid == 0) {
+    spdlog::warn("{} runs as root (uid 0), without capabilities; use --user to run it as an "
+                 "unprivileged user", options.command.front());
+  }
+  return true;
+}
+
+bool PrepareConfinement(const Options& options, const IdentityFiles& files, Launch* out,
+                        std::string* err) {
+  LaunchPlan& plan = out->plan_;
+  Identity identity;
+  if (!PrepareIdentity(options, files, &identity, &plan.switch_ids, err)) return false;
+  plan.uid = identity.uid;
+  plan.gid = identity.gid;
+  out->groups_ = identity.groups;
+  plan.groups = out->groups_.data();
+  plan.group_count = out->groups_.size();
+
+  if (!PrepareCapabilities(options, plan.uid, &plan.caps, err)) return false;
+
+  SeccompContext context = CurrentSeccompContext(plan.caps.permitted);
+  if (!PrepareSeccomp(options.seccomp, context, &out->seccomp_, err)) return false;
+  plan.filter = out->seccomp_.filter.data();
+  plan.filter_len = out->seccomp_.filter.size();
+  plan.seccomp_flags = out->seccomp_.flags;
+
+  if (options.user) {
+    // gosu's rule: HOME always from passwd (or "/"), whatever the image's ENV says.
+    SetEnv(&out->env_, "HOME", identity.home);
+    if (!identity.user_name.empty()) {
+      SetEnv(&out->env_, "USER", identity.user_name);
+      SetEnv(&out->env_, "LOGNAME", identity.user_name);
+    }
+  }
+  return true;
+}
+
+LaunchPlan Launch::SupervisorPlan() const {
+  LaunchPlan supervisor = plan_;
+  CapabilityPlan& caps = supervisor.caps;
+  // A program that keeps CAP_SETUID may move to a uid PID 1 could no longer signal.
+  const uint64_t keep = HasCap(plan_.caps.permitted, CAP_SETUID) ? uint64_t{1} << CAP_KILL : 0;
+  caps.bounding = keep;
+  caps.permitted = keep;
+  caps.effective = keep;
+  caps.inheritable = 0;
+  caps.ambient = 0;
+  supervisor.filter = nullptr;
+  supervisor.filter_len = 0;
+  return supervisor;
+}
+
+}  // namespace hardinit

@@ -1,0 +1,160 @@
+#include "hardinit/log.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+namespace hardinit {
+namespace {
+
+// The fields of the event being logged. The logger is synchronous and hardinit has one
+// thread, so the formatter runs inside LogEvent's call to spdlog and can read them.
+const std::initializer_list<LogField>* g_fields = nullptr;
+Personality g_personality = Personality::kHardinit;
+
+const char* LevelName(spdlog::level::level_enum level) {
+  switch (level) {
+    case spdlog::level::trace: return "trace";
+    case spdlog::level::debug: return "debug";
+    case spdlog::level::info: return "info";
+    case spdlog::level::warn: return "warn";
+    case spdlog::level::err: return "error";
+    case spdlog::level::critical: return "critical";
+    default: return "off";
+  }
+}
+
+// tini's prefixes, so that scripts grepping tini's output keep working in tini mode.
+const char* TiniPrefix(spdlog::level::level_enum level) {
+  switch (level) {
+    case spdlog::level::trace: return "[TRACE tini (";
+    case spdlog::level::debug: return "[DEBUG tini (";
+    case spdlog::level::info: return "[INFO  tini (";
+    case spdlog::level::warn: return "[WARN  tini (";
+    default: return "[FATAL tini (";
+  }
+}
+
+void Append(spdlog::memory_buf_t& out, std::string_view text) {
+  out.append(text.data(), text.data() + text.size());
+}
+
+class TextFormatter final : public spdlog::formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& out) override {
+    if (g_personality == Personality::kTini) {
+      Append(out, TiniPrefix(msg.level));
+      Append(out, std::to_string(getpid()));
+      Append(out, ")] ");
+    } else {
+      Append(out, "hardinit: ");
+    }
+    Append(out, std::string_view(msg.payload.data(), msg.payload.size()));
+    Append(out, "\n");
+  }
+  std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<TextFormatter>();
+  }
+};
+
+class JsonFormatter final : public spdlog::formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& out) override {
+    const auto since_epoch = msg.time.time_since_epoch();
+    const std::time_t seconds = std::chrono::duration_cast<std::chrono::seconds>(since_epoch).count();
+    const long micros = static_cast<long>(
+        std::chrono::duration_cast<std::chrono::microseconds>(since_epoch).count() % 1000000);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char stamp[40];
+    const size_t length = std::strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &utc);
+    std::snprintf(stamp + length, sizeof(stamp) - length, ".%06ldZ", micros);
+    Append(out, "{\"ts\":\"");
+    Append(out, stamp);
+    Append(out, "\",\"level\":\"");
+    Append(out, LevelName(msg.level));
+    Append(out, "\",\"msg\":\"");
+    Append(out, JsonEscape(std::string_view(msg.payload.data(), msg.payload.size())));
+    Append(out, "\"");
+    if (g_fields != nullptr) {
+      for (const LogField& field : *g_fields) {
+        Append(out, ",\"");
+        Append(out, field.key);
+        Append(out, "\":");
+        if (const long long* number = std::get_if<long long>(&field.value)) {
+          Append(out, std::to_string(*number));
+        } else {
+          Append(out, "\"");
+          Append(out, JsonEscape(std::get<std::string>(field.value)));
+          Append(out, "\"");
+        }
+      }
+    }
+    Append(out, "}\n");
+  }
+  std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<JsonFormatter>();
+  }
+};
+
+}  // namespace
+
+void InitLogging(LogLevel level, LogFormat format, Personality personality) {
+  g_personality = personality;
+  // stderr_sink_st: no mutex, no thread; each line is one fwrite to unbuffered stderr.
+  auto logger = std::make_shared<spdlog::logger>(
+      "hardinit", std::make_shared<spdlog::sinks::stderr_sink_st>());
+  if (format == LogFormat::kJson) {
+    logger->set_formatter(std::make_unique<JsonFormatter>());
+  } else {
+    logger->set_formatter(std::make_unique<TextFormatter>());
+  }
+  logger->set_level(static_cast<spdlog::level::level_enum>(level));
+  logger->flush_on(spdlog::level::trace);
+  spdlog::set_default_logger(std::move(logger));
+}
+
+void LogEvent(LogLevel level, std::string_view message, std::initializer_list<LogField> fields) {
+  g_fields = &fields;
+  spdlog::log(static_cast<spdlog::level::level_enum>(level), "{}", message);
+  g_fields = nullptr;
+}
+
+void FlushLog() { spdlog::default_logger()->flush(); }
+
+void LogFatal(std::string_view message) {
+  auto logger = spdlog::default_logger();
+  // A failure line is printed even under --log-level off: it is the only word the user gets.
+  if (!logger->should_log(spdlog::level::critical)) logger->set_level(spdlog::level::critical);
+  logger->critical("{}", message);
+}
+
+std::string JsonEscape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char escaped[8];
+          std::snprintf(escaped, sizeof(escaped), "\\u%04x", c);
+          out += escaped;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out;
+}
+
+}  // namespace hardinit

@@ -1,0 +1,111 @@
+#include "hardinit/signals.h"
+
+#include <strings.h>
+
+#include <array>
+#include <charconv>
+#include <string>
+
+#include "hardinit/error.h"
+
+namespace hardinit {
+namespace {
+
+struct NamedSignal {
+  const char* name;
+  int number;
+};
+
+constexpr std::array<NamedSignal, 31> kSignals{{
+    {"HUP", SIGHUP},     {"INT", SIGINT},       {"QUIT", SIGQUIT},     {"ILL", SIGILL},
+    {"TRAP", SIGTRAP},   {"ABRT", SIGABRT},     {"BUS", SIGBUS},       {"FPE", SIGFPE},
+    {"KILL", SIGKILL},   {"USR1", SIGUSR1},     {"SEGV", SIGSEGV},     {"USR2", SIGUSR2},
+    {"PIPE", SIGPIPE},   {"ALRM", SIGALRM},     {"TERM", SIGTERM},     {"STKFLT", SIGSTKFLT},
+    {"CHLD", SIGCHLD},   {"CONT", SIGCONT},     {"STOP", SIGSTOP},     {"TSTP", SIGTSTP},
+    {"TTIN", SIGTTIN},   {"TTOU", SIGTTOU},     {"URG", SIGURG},       {"XCPU", SIGXCPU},
+    {"XFSZ", SIGXFSZ},   {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},     {"WINCH", SIGWINCH},
+    {"IO", SIGIO},       {"PWR", SIGPWR},       {"SYS", SIGSYS},
+}};
+
+// Faults the kernel raises in the faulting thread; blocking them would turn a crash of
+// hardinit into a hang, so they keep their default action (tini does the same).
+constexpr std::array<int, 7> kSynchronousSignals{SIGFPE, SIGILL,  SIGSEGV, SIGBUS,
+                                                 SIGABRT, SIGTRAP, SIGSYS};
+
+bool ParseNumber(std::string_view text, int* out) {
+  if (text.empty()) return false;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+}  // namespace
+
+int ParseSignal(std::string_view text) {
+  int number = 0;
+  if (ParseNumber(text, &number)) return number > 0 && number < _NSIG ? number : 0;
+  if (text.size() > 3 && strncasecmp(text.data(), "SIG", 3) == 0) text.remove_prefix(3);
+  for (const NamedSignal& s : kSignals) {
+    if (text.size() == std::char_traits<char>::length(s.name) &&
+        strncasecmp(text.data(), s.name, text.size()) == 0) {
+      return s.number;
+    }
+  }
+  for (const auto& [base_name, base] : {std::pair{"RTMIN", SIGRTMIN}, {"RTMAX", SIGRTMAX}}) {
+    const size_t length = std::char_traits<char>::length(base_name);
+    if (text.size() < length || strncasecmp(text.data(), base_name, length) != 0) continue;
+    std::string_view offset = text.substr(length);
+    if (offset.empty()) return base;
+    const int sign = offset[0] == '+' ? 1 : offset[0] == '-' ? -1 : 0;
+    if (sign == 0 || !ParseNumber(offset.substr(1), &number)) return 0;
+    const int sig = base + sign * number;
+    return sig >= SIGRTMIN && sig <= SIGRTMAX ? sig : 0;
+  }
+  return 0;
+}
+
+std::string SignalName(int sig) {
+  for (const NamedSignal& s : kSignals) {
+    if (s.number == sig) return std::string("SIG") + s.name;
+  }
+  if (sig >= SIGRTMIN && sig <= SIGRTMAX) {
+    return sig == SIGRTMIN ? "SIGRTMIN" : "SIGRTMIN+" + std::to_string(sig - SIGRTMIN);
+  }
+  return "signal " + std::to_string(sig);
+}
+
+bool ConfigureSupervisorSignals(InheritedSignals* inherited, sigset_t* waited, std::string* err) {
+  sigfillset(waited);
+  for (int sig : kSynchronousSignals) sigdelset(waited, sig);
+  sigdelset(waited, SIGTTIN);
+  sigdelset(waited, SIGTTOU);
+  if (sigprocmask(SIG_BLOCK, waited, &inherited->mask) != 0) {
+    *err = ErrnoMessage("sigprocmask", errno);
+    return false;
+  }
+  sigemptyset(&inherited->ignored);
+  for (int sig = 1; sig < _NSIG; ++sig) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    struct sigaction old {};
+    // EINVAL: a signal glibc reserves for itself (32, 33); it is not ours to change.
+    if (sigaction(sig, nullptr, &old) != 0) continue;
+    const bool was_ignored = old.sa_handler == SIG_IGN;
+    if (was_ignored) sigaddset(&inherited->ignored, sig);
+    struct sigaction now {};
+    if (sig == SIGTTIN || sig == SIGTTOU) {
+      now.sa_handler = SIG_IGN;
+    } else if (was_ignored) {
+      // An ignored signal is discarded when it is sent, even while blocked; to forward it
+      // (and to reap at all, for SIGCHLD) hardinit needs the default disposition.
+      now.sa_handler = SIG_DFL;
+    } else {
+      continue;
+    }
+    if (sigaction(sig, &now, nullptr) != 0) {
+      *err = ErrnoMessage("sigaction(" + SignalName(sig) + ")", errno);
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace hardinit

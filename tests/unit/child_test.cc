@@ -1,0 +1,362 @@
+// The child's steps through a recording Sys: the order of the calls, and what happens when
+// any one of them fails (DESIGN §3.4, §5).
+#include <linux/capability.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "hardinit/child.h"
+#include "hardinit/exit_codes.h"
+
+namespace hardinit {
+namespace {
+
+// Records each call by name and makes the call whose name is `fail_on` fail with
+// `fail_errno` (-errno in the kernel's convention). Getters report the state a kernel
+// would after the setters; tests can skew them to check the verification steps.
+class RecordingSys final : public Sys {
+ public:
+  std::vector<std::string> calls;
+  std::string fail_on;
+  int fail_errno = EPERM;
+  int close_range_result = 0;
+  uid_t reported_uid_offset = 0;
+  uint64_t reported_permitted_extra = 0;
+
+  int SetSignalMask(const sigset_t*) override { return Record("rt_sigprocmask"); }
+  int SetSignalIgnored(int sig, bool ignored) override {
+    return Record(std::string("rt_sigaction(") + std::to_string(sig) + (ignored ? ",IGN)" : ",DFL)"));
+  }
+  int SetProcessGroup() override { return Record("setpgid"); }
+  int SetForeground(int) override { return Record("tcsetpgrp"); }
+  int CloseRangeCloexec(unsigned int) override {
+    if (int rc = Record("close_range"); rc < 0) return rc;
+    return close_range_result;
+  }
+  int OpenDirectory(const char*) override {
+    if (int rc = Record("open(/proc/self/fd)"); rc < 0) return rc;
+    return 50;
+  }
+  long GetDents(int, void* buffer, size_t size) override {
+    if (int rc = Record("getdents64"); rc < 0) return rc;
+    if (dents_served_) return 0;
+    dents_served_ = true;
+    // ".", "7" and "50" (the directory itself): only 7 must be marked.
+    return FillDents(static_cast<char*>(buffer), size, {".", "7", "50"});
+  }
+  int SetCloexec(int fd) override { return Record("fcntl(" + std::to_string(fd) + ",FD_CLOEXEC)"); }
+  int Close(int) override { return Record("close"); }
+  long Prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long, unsigned long) override {
+    const std::string name = PrctlName(option, arg2);
+    if (int rc = Record(name); rc < 0) return rc;
+    switch (option) {
+      case PR_CAPBSET_DROP: bounding_ &= ~(uint64_t{1} << arg2); return 0;
+      case PR_CAPBSET_READ: return (bounding_ >> arg2) & 1U;
+      case PR_SET_SECUREBITS: securebits_ = arg2; return 0;
+      case PR_GET_SECUREBITS: return static_cast<long>(securebits_);
+      case PR_SET_NO_NEW_PRIVS: nnp_ = true; return 0;
+      case PR_GET_NO_NEW_PRIVS: return nnp_ ? 1 : 0;
+      case PR_CAP_AMBIENT:
+        if (arg2 == PR_CAP_AMBIENT_CLEAR_ALL) ambient_ = 0;
+        if (arg2 == PR_CAP_AMBIENT_RAISE) ambient_ |= uint64_t{1} << arg3;
+        if (arg2 == PR_CAP_AMBIENT_IS_SET) return (ambient_ >> arg3) & 1U;
+        return 0;
+      default: return 0;
+    }
+  }
+  int SetGroups(size_t count, const gid_t* groups) override {
+    groups_.assign(groups, groups + count);
+    return Record("setgroups");
+  }
+  int SetResGid(gid_t, gid_t e, gid_t) override {
+    gid_ = e;
+    return Record("setresgid");
+  }
+  int SetResUid(uid_t, uid_t e, uid_t) override {
+    uid_ = e;
+    return Record("setresuid");
+  }
+  int GetResGid(gid_t* r, gid_t* e, gid_t* s) override {
+    *r = *e = *s = gid_;
+    return Record("getresgid");
+  }
+  int GetResUid(uid_t* r, uid_t* e, uid_t* s) override {
+    *r = *e = *s = uid_ + reported_uid_offset;
+    return Record("getresuid");
+  }
+  int GetGroups(int, gid_t* groups) override {
+    if (int rc = Record("getgroups"); rc < 0) return rc;
+    for (size_t i = 0; i < groups_.size(); ++i) groups[i] = groups_[i];
+    return static_cast<int>(groups_.size());
+  }
+  int CapGet(cap_user_header_t, cap_user_data_t data) override {
+    if (int rc = Record("capget"); rc < 0) return rc;
+    const uint64_t permitted = permitted_ | reported_permitted_extra;
+    data[0] = {static_cast<uint32_t>(effective_), static_cast<uint32_t>(permitted),
+               static_cast<uint32_t>(inheritable_)};
+    data[1] = {static_cast<uint32_t>(effective_ >> 32), static_cast<uint32_t>(permitted >> 32),
+               static_cast<uint32_t>(inheritable_ >> 32)};
+    return 0;
+  }
+  int CapSet(cap_user_header_t, const cap_user_data_t data) override {
+    if (int rc = Record("capset"); rc < 0) return rc;
+    effective_ = data[0].effective | (uint64_t{data[1].effective} << 32);
+    permitted_ = data[0].permitted | (uint64_t{data[1].permitted} << 32);
+    inheritable_ = data[0].inheritable | (uint64_t{data[1].inheritable} << 32);
+    return 0;
+  }
+  int Seccomp(unsigned int, unsigned int, void*) override { return Record("seccomp"); }
+  int Execve(const char*, char* const[], char* const[]) override { return Record("execve"); }
+
+ private:
+  int Record(const std::string& name) {
+    calls.push_back(name);
+    return name == fail_on ? -fail_errno : 0;
+  }
+  static std::string PrctlName(int option, unsigned long arg2) {
+    switch (option) {
+      case PR_CAPBSET_DROP: return "PR_CAPBSET_DROP";
+      case PR_CAPBSET_READ: return "PR_CAPBSET_READ";
+      case PR_SET_KEEPCAPS: return "PR_SET_KEEPCAPS";
+      case PR_SET_SECUREBITS: return "PR_SET_SECUREBITS";
+      case PR_GET_SECUREBITS: return "PR_GET_SECUREBITS";
+      case PR_SET_NO_NEW_PRIVS: return "PR_SET_NO_NEW_PRIVS";
+      case PR_GET_NO_NEW_PRIVS: return "PR_GET_NO_NEW_PRIVS";
+      case PR_CAP_AMBIENT:
+        return arg2 == PR_CAP_AMBIENT_CLEAR_ALL ? "PR_CAP_AMBIENT_CLEAR_ALL"
+               : arg2 == PR_CAP_AMBIENT_RAISE   ? "PR_CAP_AMBIENT_RAISE"
+                                                : "PR_CAP_AMBIENT_IS_SET";
+      default: return "prctl(" + std::to_string(option) + ")";
+    }
+  }
+  static long FillDents(char* buffer, size_t size, std::initializer_list<const char*> names) {
+    size_t offset = 0;
+    for (const char* name : names) {
+      const size_t length = 19 + std::char_traits<char>::length(name) + 1;
+      const unsigned short record = static_cast<unsigned short>((length + 7) & ~size_t{7});
+      if (offset + record > size) break;
+      std::memset(buffer + offset, 0, record);
+      std::memcpy(buffer + offset + 16, &record, sizeof(record));
+      std::memcpy(buffer + offset + 19, name, length - 19);
+      offset += record;
+    }
+    return static_cast<long>(offset);
+  }
+
+  bool dents_served_ = false;
+  uint64_t bounding_ = (uint64_t{1} << 41) - 1;
+  uint64_t permitted_ = (uint64_t{1} << 41) - 1, effective_ = permitted_, inheritable_ = 0,
+           ambient_ = 0;
+  unsigned long securebits_ = 0;
+  bool nnp_ = false;
+  uid_t uid_ = 0;
+  gid_t gid_ = 0;
+  std::vector<gid_t> groups_;
+};
+
+class ChildStepsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sigemptyset(&plan_.sigmask);
+    sigemptyset(&plan_.ignored);
+    plan_.switch_ids = true;
+    plan_.uid = 1000;
+    plan_.gid = 1000;
+    plan_.groups = groups_;
+    plan_.group_count = 2;
+    plan_.caps.last_cap = 40;
+    const uint64_t keep = uint64_t{1} << CAP_NET_BIND_SERVICE;
+    plan_.caps.bounding = plan_.caps.permitted = plan_.caps.effective = keep;
+    plan_.caps.inheritable = plan_.caps.ambient = keep;
+    plan_.filter = filter_;
+    plan_.filter_len = 1;
+    plan_.path = "/bin/true";
+  }
+
+  // The calls in the order they were made, with the repetitive per-capability ones collapsed.
+  static std::vector<std::string> Collapsed(const std::vector<std::string>& calls) {
+    std::vector<std::string> out;
+    for (const std::string& call : calls) {
+      if (out.empty() || out.back() != call) out.push_back(call);
+    }
+    return out;
+  }
+
+  gid_t groups_[2] = {27, 1000};
+  sock_filter filter_[1] = {{0x06, 0, 0, SECCOMP_RET_ALLOW}};
+  LaunchPlan plan_;
+};
+
+TEST_F(ChildStepsTest, RunsTheStepsInTheDesignOrder) {
+  RecordingSys sys;
+  const ChildError error = RunChildSteps(plan_, sys);
+  EXPECT_TRUE(error.ok()) << StepName(error.step) << " " << error.error;
+  const std::vector<std::string> expected = {
+      "setpgid", "rt_sigaction(21,DFL)", "rt_sigaction(22,DFL)", "rt_sigprocmask",
+      "close_range", "PR_CAPBSET_DROP", "PR_SET_KEEPCAPS", "setgroups", "setresgid",
+      "setresuid", "capget", "capset", "PR_SET_SECUREBITS", "capset",
+      "PR_CAP_AMBIENT_CLEAR_ALL", "PR_CAP_AMBIENT_RAISE", "PR_SET_NO_NEW_PRIVS", "getresuid",
+      "getresgid", "getgroups", "capget", "PR_CAPBSET_READ", "PR_CAP_AMBIENT_IS_SET",
+      "PR_CAPBSET_READ", "PR_CAP_AMBIENT_IS_SET",  // alternate per capability
+  };
+  const std::vector<std::string> calls = Collapsed(sys.calls);
+  ASSERT_GE(calls.size(), expected.size());
+  EXPECT_EQ(std::vector<std::string>(calls.begin(), calls.begin() + expected.size()), expected);
+  const std::vector<std::string> tail = {"PR_GET_SECUREBITS", "PR_GET_NO_NEW_PRIVS", "seccomp",
+                                         "execve"};
+  EXPECT_EQ(std::vector<std::string>(calls.end() - tail.size(), calls.end()), tail);
+}
+
+TEST_F(ChildStepsTest, DropsEveryCapabilityOutsideTheAllowlistFromTheBoundingSet) {
+  RecordingSys sys;
+  RunChildSteps(plan_, sys);
+  EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "PR_CAPBSET_DROP"), 40);
+}
+
+// Every step, made to fail: the child stops there with that step named, calls nothing
+// after it, and never reaches execve.
+struct FailureCase {
+  const char* call;
+  Step step;
+};
+
+class ChildFailureTest : public ChildStepsTest, public ::testing::WithParamInterface<FailureCase> {};
+
+TEST_P(ChildFailureTest, StopsAtTheFailedStepAndNamesIt) {
+  RecordingSys sys;
+  sys.fail_on = GetParam().call;
+  sys.fail_errno = EPERM;
+  const ChildError error = RunChildSteps(plan_, sys);
+  EXPECT_EQ(error.step, GetParam().step) << StepName(error.step);
+  EXPECT_EQ(error.error, EPERM);
+  EXPECT_EQ(ExitCodeFor(error), kExitFailedBeforeStart);
+  EXPECT_EQ(sys.calls.back(), GetParam().call) << "a call was made after the failure";
+  EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "execve"), 0);
+  const bool seccomp_failed = sys.fail_on == "seccomp";
+  EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "seccomp"), seccomp_failed ? 1 : 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EveryStep, ChildFailureTest,
+    ::testing::Values(FailureCase{"setpgid", Step::kSetProcessGroup},
+                      FailureCase{"rt_sigaction(21,DFL)", Step::kRestoreSignalDisposition},
+                      FailureCase{"rt_sigprocmask", Step::kRestoreSignalMask},
+                      FailureCase{"PR_CAPBSET_DROP", Step::kDropBoundingSet},
+                      FailureCase{"PR_SET_KEEPCAPS", Step::kKeepCaps},
+                      FailureCase{"setgroups", Step::kSetGroups},
+                      FailureCase{"setresgid", Step::kSetResGid},
+                      FailureCase{"setresuid", Step::kSetResUid},
+                      FailureCase{"PR_SET_SECUREBITS", Step::kLockSecurebits},
+                      FailureCase{"PR_CAP_AMBIENT_CLEAR_ALL", Step::kClearAmbient},
+                      FailureCase{"PR_CAP_AMBIENT_RAISE", Step::kRaiseAmbient},
+                      FailureCase{"PR_SET_NO_NEW_PRIVS", Step::kNoNewPrivs},
+                      FailureCase{"getresuid", Step::kVerifyUids},
+                      FailureCase{"getresgid", Step::kVerifyGids},
+                      FailureCase{"getgroups", Step::kVerifyGroups},
+                      FailureCase{"PR_CAPBSET_READ", Step::kVerifyBoundingSet},
+                      FailureCase{"PR_CAP_AMBIENT_IS_SET", Step::kVerifyAmbient},
+                      FailureCase{"PR_GET_SECUREBITS", Step::kVerifySecurebits},
+                      FailureCase{"PR_GET_NO_NEW_PRIVS", Step::kVerifyNoNewPrivs},
+                      FailureCase{"seccomp", Step::kLoadSeccomp}),
+    [](const auto& info) {
+      std::string name = info.param.call;
+      std::erase_if(name, [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); });
+      return name;
+    });
+
+TEST_F(ChildStepsTest, AFailedCapsetIsReportedAsTheFirstCapsetStep) {
+  RecordingSys sys;
+  sys.fail_on = "capset";
+  const ChildError error = RunChildSteps(plan_, sys);
+  EXPECT_EQ(error.step, Step::kRaiseSetpcap);
+  EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "execve"), 0);
+}
+
+TEST_F(ChildStepsTest, ExecFailuresMapTo126And127) {
+  RecordingSys sys;
+  sys.fail_on = "execve";
+  sys.fail_errno = ENOENT;
+  ChildError error = RunChildSteps(plan_, sys);
+  EXPECT_EQ(error.step, Step::kExec);
+  EXPECT_EQ(ExitCodeFor(error), kExitNotFound);
+  RecordingSys sys2;
+  sys2.fail_on = "execve";
+  sys2.fail_errno = EACCES;
+  error = RunChildSteps(plan_, sys2);
+  EXPECT_EQ(ExitCodeFor(error), kExitCannotExecute);
+}
+
+TEST_F(ChildStepsTest, AResultThatDiffersFromThePlanFailsClosed) {
+  RecordingSys sys;
+  sys.reported_uid_offset = 1;  // the kernel says we are someone else
+  ChildError error = RunChildSteps(plan_, sys);
+  EXPECT_EQ(error.step, Step::kVerifyUids);
+  EXPECT_EQ(error.error, 0);
+  EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "execve"), 0);
+
+  RecordingSys sys2;
+  sys2.reported_permitted_extra = uint64_t{1} << CAP_SYS_ADMIN;
+  error = RunChildSteps(plan_, sys2);
+  EXPECT_EQ(error.step, Step::kVerifyCapabilities);
+  EXPECT_EQ(std::count(sys2.calls.begin(), sys2.calls.end(), "execve"), 0);
+}
+
+TEST_F(ChildStepsTest, FallsBackToProcSelfFdWhenCloseRangeIsMissing) {
+  RecordingSys sys;
+  sys.close_range_result = -ENOSYS;
+  const ChildError error = RunChildSteps(plan_, sys);
+  EXPECT_TRUE(error.ok());
+  const auto fcntl_calls = std::count_if(sys.calls.begin(), sys.calls.end(), [](const auto& c) {
+    return c.starts_with("fcntl(");
+  });
+  EXPECT_EQ(fcntl_calls, 1);
+  EXPECT_NE(std::find(sys.calls.begin(), sys.calls.end(), "fcntl(7,FD_CLOEXEC)"), sys.calls.end());
+}
+
+TEST_F(ChildStepsTest, WithoutSetpcapTheBoundingSetAndSecurebitsAreLeftAlone) {
+  plan_.caps.drop_bounding = false;
+  plan_.caps.lock_securebits = false;
+  RecordingSys sys;
+  EXPECT_TRUE(RunChildSteps(plan_, sys).ok());
+  for (const char* call : {"PR_CAPBSET_DROP", "PR_SET_SECUREBITS", "PR_CAPBSET_READ"}) {
+    EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), call), 0) << call;
+  }
+  EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "PR_SET_NO_NEW_PRIVS"), 1);
+}
+
+TEST_F(ChildStepsTest, ExecModeKeepsTheProcessGroupAndSignals) {
+  plan_.supervised = false;
+  RecordingSys sys;
+  EXPECT_TRUE(RunChildSteps(plan_, sys).ok());
+  EXPECT_EQ(sys.calls.front(), "close_range");
+}
+
+TEST_F(ChildStepsTest, TiniPersonalityConfinesNothing) {
+  plan_.confine = false;
+  RecordingSys sys;
+  EXPECT_TRUE(RunChildSteps(plan_, sys).ok());
+  const std::vector<std::string> expected = {"setpgid", "rt_sigaction(21,DFL)",
+                                             "rt_sigaction(22,DFL)", "rt_sigprocmask",
+                                             "close_range", "execve"};
+  EXPECT_EQ(sys.calls, expected);
+}
+
+TEST_F(ChildStepsTest, InheritedIgnoredSignalsAreIgnoredAgain) {
+  sigaddset(&plan_.ignored, SIGHUP);
+  sigaddset(&plan_.ignored, SIGTTOU);
+  RecordingSys sys;
+  RunChildSteps(plan_, sys);
+  EXPECT_NE(std::find(sys.calls.begin(), sys.calls.end(), "rt_sigaction(1,IGN)"), sys.calls.end());
+  EXPECT_NE(std::find(sys.calls.begin(), sys.calls.end(), "rt_sigaction(22,IGN)"), sys.calls.end());
+  EXPECT_NE(std::find(sys.calls.begin(), sys.calls.end(), "rt_sigaction(21,DFL)"), sys.calls.end());
+}
+
+}  // namespace
+}  // namespace hardinit

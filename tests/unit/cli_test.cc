@@ -1,0 +1,190 @@
+#include "hardinit/cli.h"
+
+#include <signal.h>
+
+#include <gtest/gtest.h>
+
+#include "hardinit/signals.h"
+
+namespace hardinit {
+namespace {
+
+struct Parsed {
+  bool ok;
+  Options options;
+  std::string err;
+};
+
+Parsed Parse(std::vector<std::string> argv, Environment env = {}) {
+  Parsed p;
+  p.ok = ParseCommandLine(argv, env, &p.options, &p.err);
+  return p;
+}
+
+TEST(CommandLine, StopsAtTheFirstNonOption) {
+  Parsed p = Parse({"hardinit", "-g", "sh", "-c", "echo hi", "-v"});
+  ASSERT_TRUE(p.ok) << p.err;
+  EXPECT_TRUE(p.options.kill_process_group);
+  EXPECT_EQ(p.options.command, (std::vector<std::string>{"sh", "-c", "echo hi", "-v"}));
+  EXPECT_EQ(p.options.log_level, LogLevel::kWarn);
+}
+
+TEST(CommandLine, DoubleDashEndsOptions) {
+  Parsed p = Parse({"hardinit", "--", "-weird-program", "--version"});
+  ASSERT_TRUE(p.ok) << p.err;
+  EXPECT_EQ(p.options.command, (std::vector<std::string>{"-weird-program", "--version"}));
+}
+
+TEST(CommandLine, ParsesEveryOption) {
+  Parsed p = Parse({"hardinit", "-u", "app:staff", "--groups=a,b", "--cap-keep", "NET_BIND_SERVICE",
+                    "--seccomp", "strict", "-sgw", "-p", "SIGKILL", "-e", "143", "-e143",
+                    "-e", "0", "-r", "TERM:QUIT", "--rewrite", "USR1:0", "--grace", "2.5",
+                    "-vv", "--log-format", "json", "prog"});
+  ASSERT_TRUE(p.ok) << p.err;
+  const Options& o = p.options;
+  EXPECT_EQ(o.user, "app:staff");
+  EXPECT_EQ(o.groups, "a,b");
+  EXPECT_EQ(o.cap_keep, "NET_BIND_SERVICE");
+  EXPECT_EQ(o.seccomp, "strict");
+  EXPECT_TRUE(o.subreaper && o.kill_process_group && o.warn_on_reap);
+  EXPECT_EQ(o.parent_death_signal, SIGKILL);
+  EXPECT_TRUE(o.remapped_exit_codes.test(143));
+  EXPECT_TRUE(o.remapped_exit_codes.test(0));
+  EXPECT_EQ(o.remapped_exit_codes.count(), 2u);
+  EXPECT_EQ(o.signal_rewrites[SIGTERM], SIGQUIT);
+  EXPECT_EQ(o.signal_rewrites[SIGUSR1], 0);
+  EXPECT_EQ(o.signal_rewrites[SIGHUP], -1);
+  EXPECT_EQ(o.grace_ms, 2500);
+  EXPECT_EQ(o.log_level, LogLevel::kDebug);
+  EXPECT_EQ(o.log_format, LogFormat::kJson);
+  EXPECT_EQ(o.command, std::vector<std::string>{"prog"});
+}
+
+TEST(CommandLine, FlagsWinOverEnvironment) {
+  Environment env = {{"HARDINIT_USER", "envuser"}, {"HARDINIT_SECCOMP", "strict"},
+                     {"HARDINIT_GRACE", "9"}, {"HARDINIT_LOG_LEVEL", "debug"},
+                     {"TINI_SUBREAPER", ""}, {"TINI_KILL_PROCESS_GROUP", ""}};
+  Parsed p = Parse({"hardinit", "--user", "flaguser", "--log-level", "error", "prog"}, env);
+  ASSERT_TRUE(p.ok) << p.err;
+  EXPECT_EQ(p.options.user, "flaguser");
+  EXPECT_EQ(p.options.seccomp, "strict");
+  EXPECT_EQ(p.options.grace_ms, 9000);
+  EXPECT_EQ(p.options.log_level, LogLevel::kError);
+  EXPECT_TRUE(p.options.subreaper);  // tini's switches count even when empty
+  EXPECT_TRUE(p.options.kill_process_group);
+}
+
+TEST(CommandLine, TiniVerbosity) {
+  EXPECT_EQ(Parse({"hardinit", "x"}, {{"TINI_VERBOSITY", "3"}}).options.log_level, LogLevel::kDebug);
+  EXPECT_EQ(Parse({"hardinit", "x"}, {{"TINI_VERBOSITY", "1"}}).options.log_level, LogLevel::kWarn);
+  EXPECT_FALSE(Parse({"hardinit", "x"}, {{"TINI_VERBOSITY", "loud"}}).ok);
+}
+
+struct BadInput {
+  std::vector<std::string> argv;
+  const char* message;
+};
+
+class BadCommandLine : public ::testing::TestWithParam<BadInput> {};
+
+TEST_P(BadCommandLine, FailsWithOneClearLine) {
+  Parsed p = Parse(GetParam().argv);
+  EXPECT_FALSE(p.ok);
+  EXPECT_EQ(p.err, GetParam().message);
+  EXPECT_EQ(p.err.find('\n'), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Messages, BadCommandLine,
+    ::testing::Values(
+        BadInput{{"hardinit"}, "no program given (usage: hardinit [OPTIONS] [--] PROGRAM [ARG...])"},
+        BadInput{{"hardinit", "-v"}, "no program given (usage: hardinit [OPTIONS] [--] PROGRAM [ARG...])"},
+        BadInput{{"hardinit", "--bogus", "x"}, "unknown option --bogus"},
+        BadInput{{"hardinit", "-Z", "x"}, "unknown option -Z"},
+        BadInput{{"hardinit", "--user"}, "option --user needs a value"},
+        BadInput{{"hardinit", "-p"}, "option -p needs a value"},
+        BadInput{{"hardinit", "--exec=yes", "x"}, "option --exec takes no value"},
+        BadInput{{"hardinit", "-p", "SIGNOPE", "x"}, "--pdeathsig: not a signal: \"SIGNOPE\""},
+        BadInput{{"hardinit", "-e", "256", "x"}, "--remap-exit: not an exit code from 0 to 255: \"256\""},
+        BadInput{{"hardinit", "-e", "-1", "x"}, "--remap-exit: not an exit code from 0 to 255: \"-1\""},
+        BadInput{{"hardinit", "-e", "1x", "x"}, "--remap-exit: not an exit code from 0 to 255: \"1x\""},
+        BadInput{{"hardinit", "-r", "TERM", "x"}, "--rewrite: expected FROM:TO with two signals (TO may be 0 to drop): \"TERM\""},
+        BadInput{{"hardinit", "-r", "TERM:NOPE", "x"}, "--rewrite: expected FROM:TO with two signals (TO may be 0 to drop): \"TERM:NOPE\""},
+        BadInput{{"hardinit", "--grace", "soon", "x"}, "--grace: not a number of seconds from 0 to 86400: \"soon\""},
+        BadInput{{"hardinit", "--grace", "-1", "x"}, "--grace: not a number of seconds from 0 to 86400: \"-1\""},
+        BadInput{{"hardinit", "--grace", "nan", "x"}, "--grace: not a number of seconds from 0 to 86400: \"nan\""},
+        BadInput{{"hardinit", "--log-level", "loud", "x"}, "--log-level: expected trace, debug, info, warn, error, critical or off: \"loud\""},
+        BadInput{{"hardinit", "--log-format", "xml", "x"}, "--log-format: expected text or json: \"xml\""},
+        BadInput{{"hardinit", "--seccomp", "", "x"}, "--seccomp: empty profile name"},
+        BadInput{{"hardinit", "--inspect", "x"}, "--inspect takes no program: \"x\""}));
+
+TEST(CommandLine, EnvironmentErrorsNameTheVariable) {
+  Parsed p = Parse({"hardinit", "x"}, {{"HARDINIT_GRACE", "soon"}});
+  EXPECT_FALSE(p.ok);
+  EXPECT_EQ(p.err, "HARDINIT_GRACE: not a number of seconds from 0 to 86400: \"soon\"");
+}
+
+TEST(CommandLine, Inspect) {
+  Parsed p = Parse({"hardinit", "--inspect"});
+  ASSERT_TRUE(p.ok);
+  EXPECT_EQ(p.options.mode, Mode::kInspect);
+  EXPECT_FALSE(p.options.inspect_pid);
+  p = Parse({"hardinit", "--inspect", "42", "--json"});
+  ASSERT_TRUE(p.ok) << p.err;
+  EXPECT_EQ(p.options.inspect_pid, 42);
+  EXPECT_EQ(p.options.log_format, LogFormat::kJson);
+}
+
+TEST(CommandLine, VersionAndSeccompSubcommand) {
+  EXPECT_EQ(Parse({"hardinit", "--version"}).options.mode, Mode::kVersion);
+  Parsed p = Parse({"hardinit", "seccomp", "check", "x.json"});
+  ASSERT_TRUE(p.ok);
+  EXPECT_EQ(p.options.mode, Mode::kSeccomp);
+  // After `--`, "seccomp" is a program like any other.
+  EXPECT_EQ(Parse({"hardinit", "--", "seccomp"}).options.mode, Mode::kSupervise);
+}
+
+TEST(Personality, FromArgv0) {
+  EXPECT_EQ(PersonalityFor("/sbin/docker-init"), Personality::kTini);
+  EXPECT_EQ(PersonalityFor("tini"), Personality::kTini);
+  EXPECT_EQ(PersonalityFor("/usr/local/bin/gosu"), Personality::kGosu);
+  EXPECT_EQ(PersonalityFor("su-exec"), Personality::kGosu);
+  EXPECT_EQ(PersonalityFor("/hardinit"), Personality::kHardinit);
+}
+
+TEST(Personality, GosuSyntaxExecsInPlace) {
+  Parsed p = Parse({"gosu", "app:staff", "prog", "--flag"});
+  ASSERT_TRUE(p.ok) << p.err;
+  EXPECT_EQ(p.options.mode, Mode::kExec);
+  EXPECT_EQ(p.options.user, "app:staff");
+  EXPECT_EQ(p.options.command, (std::vector<std::string>{"prog", "--flag"}));
+  EXPECT_FALSE(Parse({"gosu", "app"}).ok);
+}
+
+TEST(Personality, TiniHasOnlyTinisFlags) {
+  EXPECT_TRUE(Parse({"tini", "-s", "-g", "-w", "-e", "3", "--", "x"}).ok);
+  EXPECT_FALSE(Parse({"tini", "--user", "app", "x"}).ok);
+  EXPECT_FALSE(Parse({"tini", "--grace", "1", "x"}).ok);
+  EXPECT_EQ(UsageExitCode(Personality::kTini), 1);
+  EXPECT_EQ(UsageExitCode(Personality::kHardinit), 125);
+}
+
+TEST(Signals, ParsesNamesAndNumbers) {
+  EXPECT_EQ(ParseSignal("TERM"), SIGTERM);
+  EXPECT_EQ(ParseSignal("SIGTERM"), SIGTERM);
+  EXPECT_EQ(ParseSignal("sigterm"), SIGTERM);
+  EXPECT_EQ(ParseSignal("15"), SIGTERM);
+  EXPECT_EQ(ParseSignal("RTMIN"), SIGRTMIN);
+  EXPECT_EQ(ParseSignal("RTMIN+2"), SIGRTMIN + 2);
+  EXPECT_EQ(ParseSignal("SIGRTMAX-1"), SIGRTMAX - 1);
+  EXPECT_EQ(ParseSignal("0"), 0);
+  EXPECT_EQ(ParseSignal("65"), 0);
+  EXPECT_EQ(ParseSignal("RTMIN+99"), 0);
+  EXPECT_EQ(ParseSignal(""), 0);
+  EXPECT_EQ(ParseSignal("SIG"), 0);
+  EXPECT_EQ(SignalName(SIGUSR1), "SIGUSR1");
+  EXPECT_EQ(SignalName(SIGRTMIN + 3), "SIGRTMIN+3");
+}
+
+}  // namespace
+}  // namespace hardinit
