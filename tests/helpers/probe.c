@@ -1,1 +1,346 @@
-int main(void) { return 0; }
+// probe: the program the tests run under hardinit. It reports what it sees from its own point
+// of view (/proc/self/status, the errno of a tried system call), and does what a test needs
+// a program to do: exit with a code or a signal, wait for signals, make orphans and zombies.
+//
+// Usage: probe COMMAND [ARG] [COMMAND [ARG]...]; commands run in order. Each report is one
+// "key=value" line on stdout, flushed at once, so a test can read them as they come.
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/seccomp.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+static void Report(const char* key, const char* value) {
+  printf("%s=%s\n", key, value);
+  fflush(stdout);
+}
+
+static const char* ErrnoName(int e) {
+  switch (e) {
+    case 0: return "OK";
+    case EPERM: return "EPERM";
+    case EACCES: return "EACCES";
+    case ENOSYS: return "ENOSYS";
+    case EINVAL: return "EINVAL";
+    case EBADF: return "EBADF";
+    case EFAULT: return "EFAULT";
+    case ENOTTY: return "ENOTTY";
+    case EADDRINUSE: return "EADDRINUSE";
+    case ECHILD: return "ECHILD";
+    case ESRCH: return "ESRCH";
+    case EAGAIN: return "EAGAIN";
+    case ENOENT: return "ENOENT";
+    case EIO: return "EIO";
+    default: {
+      static char buffer[32];
+      snprintf(buffer, sizeof(buffer), "E%d", e);
+      return buffer;
+    }
+  }
+}
+
+static void ReportStatusFields(void) {
+  static const char* const kFields[] = {"Uid", "Gid", "Groups", "CapInh", "CapPrm", "CapEff",
+                                        "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp",
+                                        "Seccomp_filters", "SigBlk", "SigIgn"};
+  FILE* status = fopen("/proc/self/status", "r");
+  if (status == NULL) {
+    Report("status_error", ErrnoName(errno));
+    return;
+  }
+  char line[512];
+  while (fgets(line, sizeof(line), status) != NULL) {
+    char* colon = strchr(line, ':');
+    if (colon == NULL) continue;
+    *colon = '\0';
+    for (size_t i = 0; i < sizeof(kFields) / sizeof(kFields[0]); ++i) {
+      if (strcmp(line, kFields[i]) != 0) continue;
+      char* value = colon + 1;
+      while (*value == ' ' || *value == '\t') ++value;
+      value[strcspn(value, "\n")] = '\0';
+      // Collapse the tabs between ids into single spaces.
+      for (char* c = value; *c != '\0'; ++c) {
+        if (*c == '\t') *c = ' ';
+      }
+      Report(line, value);
+    }
+  }
+  fclose(status);
+}
+
+static void Status(void) {
+  char buffer[64];
+  snprintf(buffer, sizeof(buffer), "%d", getpid());
+  Report("pid", buffer);
+  snprintf(buffer, sizeof(buffer), "%d", getppid());
+  Report("ppid", buffer);
+  snprintf(buffer, sizeof(buffer), "%d", getpgrp());
+  Report("pgid", buffer);
+  int securebits = prctl(PR_GET_SECUREBITS);
+  snprintf(buffer, sizeof(buffer), "0x%x", securebits);
+  Report("securebits", buffer);
+  snprintf(buffer, sizeof(buffer), "%d", prctl(PR_GET_DUMPABLE));
+  Report("dumpable", buffer);
+  ReportStatusFields();
+  const char* env[] = {"HOME", "USER", "LOGNAME"};
+  for (int i = 0; i < 3; ++i) {
+    const char* value = getenv(env[i]);
+    char key[32];
+    snprintf(key, sizeof(key), "env_%s", env[i]);
+    Report(key, value == NULL ? "(unset)" : value);
+  }
+}
+
+static int Capset(uint64_t permitted, uint64_t effective, uint64_t inheritable) {
+  struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct data[2] = {
+      {(uint32_t)effective, (uint32_t)permitted, (uint32_t)inheritable},
+      {(uint32_t)(effective >> 32), (uint32_t)(permitted >> 32), (uint32_t)(inheritable >> 32)}};
+  return (int)syscall(SYS_capset, &header, data);
+}
+
+static int BindPort(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  struct sockaddr_in address = {0};
+  address.sin_family = AF_INET;
+  address.sin_port = htons((uint16_t)port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  int rc = bind(fd, (struct sockaddr*)&address, sizeof(address));
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  return rc;
+}
+
+// Tries one system call and reports its errno ("OK" when it worked). Arguments that would
+// do harm if the call succeeded are chosen so that success changes nothing lasting.
+static void Try(const char* what) {
+  char name[64];
+  snprintf(name, sizeof(name), "%s", what);
+  char* arg = strchr(name, ':');
+  if (arg != NULL) *arg++ = '\0';
+  long rc = -1;
+  errno = 0;
+  if (strcmp(name, "setuid0") == 0) {
+    rc = syscall(SYS_setresuid, 0, 0, 0);
+  } else if (strcmp(name, "setgid0") == 0) {
+    rc = syscall(SYS_setresgid, 0, 0, 0);
+  } else if (strcmp(name, "setgroups") == 0) {
+    gid_t zero = 0;
+    rc = syscall(SYS_setgroups, 1, &zero);
+  } else if (strcmp(name, "capset-raise") == 0) {
+    // Try to add CAP_SYS_ADMIN to permitted and effective.
+    rc = Capset(1ULL << CAP_SYS_ADMIN, 1ULL << CAP_SYS_ADMIN, 0);
+  } else if (strcmp(name, "ambient-raise") == 0) {
+    rc = prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, arg ? atoi(arg) : CAP_SYS_ADMIN, 0, 0);
+  } else if (strcmp(name, "keyctl") == 0) {
+    rc = syscall(SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */, -3 /* session */, 0);
+  } else if (strcmp(name, "mount") == 0) {
+    rc = mount("none", "/nonexistent-probe-dir", "tmpfs", 0, NULL);
+  } else if (strcmp(name, "unshare-user") == 0) {
+    rc = unshare(CLONE_NEWUSER);
+  } else if (strcmp(name, "personality") == 0) {
+    rc = syscall(SYS_personality, arg ? strtoul(arg, NULL, 0) : 0xffffffffUL);
+    if (rc >= 0) {
+      syscall(SYS_personality, (unsigned long)rc);  // put it back
+      rc = 0;
+    }
+  } else if (strcmp(name, "clone-newns") == 0) {
+    rc = syscall(SYS_clone, CLONE_NEWNS | SIGCHLD, 0, 0, 0, 0);
+    if (rc == 0) _exit(0);
+    if (rc > 0) {
+      waitpid((pid_t)rc, NULL, 0);
+      rc = 0;
+    }
+  } else if (strcmp(name, "fork") == 0) {
+    rc = fork();
+    if (rc == 0) _exit(0);
+    if (rc > 0) {
+      waitpid((pid_t)rc, NULL, 0);
+      rc = 0;
+    }
+  } else if (strcmp(name, "tiocsti") == 0 || strcmp(name, "tiocsti-high") == 0) {
+    // fd -1: if the filter lets the call through, the kernel answers EBADF.
+    unsigned long request = TIOCSTI;
+    if (strcmp(name, "tiocsti-high") == 0) request |= 0x1ULL << 32;
+    char c = 'x';
+    rc = syscall(SYS_ioctl, -1, request, &c);
+  } else if (strcmp(name, "tcgets") == 0) {
+    struct termios t;
+    rc = syscall(SYS_ioctl, -1, TCGETS, &t);
+  } else if (strcmp(name, "syscall") == 0) {
+    rc = syscall(arg ? atol(arg) : 470, 0, 0, 0, 0, 0);
+  } else if (strcmp(name, "getppid") == 0) {
+    rc = syscall(SYS_getppid);
+  } else if (strcmp(name, "bind") == 0) {
+    rc = BindPort(arg ? atoi(arg) : 80);
+  } else if (strcmp(name, "kill1") == 0) {
+    rc = kill(1, arg ? atoi(arg) : 0);
+  } else if (strcmp(name, "ptrace1") == 0) {
+    rc = syscall(SYS_ptrace, 16 /* PTRACE_ATTACH */, 1, 0, 0);
+  } else {
+    fprintf(stderr, "probe: unknown call %s\n", name);
+    exit(2);
+  }
+  Report(what, rc < 0 ? ErrnoName(errno) : "OK");
+}
+
+static volatile sig_atomic_t g_last_signal;
+
+static void OnSignal(int sig) { g_last_signal = sig; }
+
+// Installs a handler on every catchable signal, says "ready", then reports each signal as
+// it comes until `count` have arrived.
+static void WaitSignals(int count) {
+  sigset_t all;
+  sigfillset(&all);
+  sigprocmask(SIG_BLOCK, &all, NULL);
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD) continue;
+    struct sigaction action = {0};
+    action.sa_handler = OnSignal;
+    sigaction(sig, &action, NULL);
+  }
+  Report("ready", "1");
+  sigset_t none;
+  sigemptyset(&none);
+  for (int received = 0; received < count;) {
+    g_last_signal = 0;
+    sigsuspend(&none);
+    if (g_last_signal == 0) continue;
+    char buffer[16];
+    snprintf(buffer, sizeof(buffer), "%d", (int)g_last_signal);
+    Report("signal", buffer);
+    ++received;
+  }
+}
+
+// Makes `count` orphans that exit at once: each becomes a zombie that only PID 1 (or a
+// subreaper) can reap.
+static void MakeOrphans(int count) {
+  for (int i = 0; i < count; ++i) {
+    pid_t middle = fork();
+    if (middle < 0) {
+      Report("fork_error", ErrnoName(errno));
+      return;
+    }
+    if (middle == 0) {
+      if (fork() == 0) _exit(0);
+      _exit(0);
+    }
+    waitpid(middle, NULL, 0);
+  }
+  Report("orphans", "made");
+}
+
+static int CountZombies(void) {
+  DIR* proc = opendir("/proc");
+  if (proc == NULL) return -1;
+  int zombies = 0;
+  struct dirent* entry;
+  while ((entry = readdir(proc)) != NULL) {
+    if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
+    char path[300], text[512];
+    snprintf(path, sizeof(path), "/proc/%s/stat", entry->d_name);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) continue;
+    ssize_t n = read(fd, text, sizeof(text) - 1);
+    close(fd);
+    if (n <= 0) continue;
+    text[n] = '\0';
+    char* end = strrchr(text, ')');
+    if (end != NULL && end[1] == ' ' && end[2] == 'Z') ++zombies;
+  }
+  closedir(proc);
+  return zombies;
+}
+
+static void Fds(void) {
+  DIR* dir = opendir("/proc/self/fd");
+  if (dir == NULL) return;
+  char list[1024] = "";
+  struct dirent* entry;
+  while ((entry = readdir(dir)) != NULL) {
+    int fd = atoi(entry->d_name);
+    if (entry->d_name[0] == '.' || fd <= 2 || fd == dirfd(dir)) continue;
+    size_t used = strlen(list);
+    snprintf(list + used, sizeof(list) - used, "%s%d", used ? "," : "", fd);
+  }
+  closedir(dir);
+  Report("fds", list[0] ? list : "none");
+}
+
+static void SleepSeconds(double seconds) {
+  struct timespec t = {(time_t)seconds, (long)((seconds - (time_t)seconds) * 1e9)};
+  while (nanosleep(&t, &t) != 0 && errno == EINTR) {
+  }
+}
+
+int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const char* command = argv[i];
+    const char* arg = i + 1 < argc ? argv[i + 1] : "";
+    if (strcmp(command, "status") == 0) {
+      Status();
+    } else if (strcmp(command, "exit") == 0) {
+      exit(atoi(arg));
+    } else if (strcmp(command, "raise") == 0) {
+      int sig = atoi(arg);
+      signal(sig, SIG_DFL);
+      sigset_t set;
+      sigemptyset(&set);
+      sigaddset(&set, sig);
+      sigprocmask(SIG_UNBLOCK, &set, NULL);
+      kill(getpid(), sig);
+      SleepSeconds(5);
+      return 99;
+    } else if (strcmp(command, "wait-signals") == 0) {
+      WaitSignals(atoi(arg));
+      ++i;
+    } else if (strcmp(command, "orphans") == 0) {
+      MakeOrphans(atoi(arg));
+      ++i;
+    } else if (strcmp(command, "zombies") == 0) {
+      char buffer[16];
+      snprintf(buffer, sizeof(buffer), "%d", CountZombies());
+      Report("zombies", buffer);
+    } else if (strcmp(command, "try") == 0) {
+      Try(arg);
+      ++i;
+    } else if (strcmp(command, "sleep") == 0) {
+      SleepSeconds(atof(arg));
+      ++i;
+    } else if (strcmp(command, "fds") == 0) {
+      Fds();
+    } else if (strcmp(command, "exec") == 0) {
+      execv(arg, argv + i + 1);
+      Report("exec_error", ErrnoName(errno));
+      return 1;
+    } else {
+      fprintf(stderr, "probe: unknown command %s\n", command);
+      return 2;
+    }
+  }
+  return 0;
+}
