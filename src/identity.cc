@@ -1,12 +1,11 @@
 #include "hardinit/identity.h"
 
 #include <limits.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <optional>
 #include <utility>
-
-#include <spdlog/spdlog.h>
 
 #include "hardinit/account_files.h"
 
@@ -21,8 +20,7 @@ void LogSkipped(const std::string& path, const std::vector<SkippedLine>& skipped
     spdlog::warn("{}:{}: {}; line ignored", path, skipped[i].line, skipped[i].reason);
   }
   if (skipped.size() > kMaxSkippedLogged) {
-    spdlog::warn("{}: {} more malformed lines ignored", path,
-                 skipped.size() - kMaxSkippedLogged);
+    spdlog::warn("{}: {} more malformed lines ignored", path, skipped.size() - kMaxSkippedLogged);
   }
 }
 
@@ -131,12 +129,10 @@ void SortUnique(std::vector<gid_t>* groups) {
   groups->erase(std::unique(groups->begin(), groups->end()), groups->end());
 }
 
-bool CheckGroupCount(const std::string& what, const std::vector<gid_t>& groups,
-                     std::string* err) {
+bool CheckGroupCount(const std::string& what, const std::vector<gid_t>& groups, std::string* err) {
   if (groups.size() <= NGROUPS_MAX) return true;
   *err = what + ": " + std::to_string(groups.size()) +
-         " supplementary groups, more than the kernel's limit of " +
-         std::to_string(NGROUPS_MAX);
+         " supplementary groups, more than the kernel's limit of " + std::to_string(NGROUPS_MAX);
   return false;
 }
 
@@ -175,8 +171,8 @@ bool ResolveIdentity(std::string_view spec, const IdentityFiles& files, uid_t ca
   const std::string what = "--user " + (spec.empty() ? std::string("\"\"") : std::string(spec));
   size_t colon = spec.find(':');
   std::string_view user = spec.substr(0, colon);
-  std::string_view group = colon == std::string_view::npos ? std::string_view()
-                                                           : spec.substr(colon + 1);
+  std::string_view group =
+      colon == std::string_view::npos ? std::string_view() : spec.substr(colon + 1);
   if (group.find(':') != std::string_view::npos) {
     *err = what + ": expected USER[:GROUP], found more than one ':'";
     return false;
@@ -225,8 +221,7 @@ bool ResolveIdentity(std::string_view spec, const IdentityFiles& files, uid_t ca
       return false;
     }
     if (group_file == nullptr) {
-      spdlog::info("{}: no {}; {} gets no supplementary groups", what, files.group,
-                   entry->name);
+      spdlog::info("{}: no {}; {} gets no supplementary groups", what, files.group, entry->name);
     } else {
       AddGroupsListing(*group_file, entry->name, &supplementary);
     }
@@ -236,8 +231,8 @@ bool ResolveIdentity(std::string_view spec, const IdentityFiles& files, uid_t ca
     // gosu would keep the caller's gid here, which for a root caller is 0: a program meant to
     // run unprivileged would own files as group root. The uid's own number is safer.
     gid = uid;
-    spdlog::info("{}: uid {} has no entry in {}; using gid {} and HOME=/", what, uid,
-                 files.passwd, gid);
+    spdlog::info("{}: uid {} has no entry in {}; using gid {} and HOME=/", what, uid, files.passwd,
+                 gid);
   }
   supplementary.push_back(gid);
   SortUnique(&supplementary);
@@ -251,8 +246,8 @@ bool ResolveIdentity(std::string_view spec, const IdentityFiles& files, uid_t ca
   return true;
 }
 
-bool ResolveGroupList(std::string_view list, const IdentityFiles& files,
-                      std::vector<gid_t>* out, std::string* err) {
+bool ResolveGroupList(std::string_view list, const IdentityFiles& files, std::vector<gid_t>* out,
+                      std::string* err) {
   const std::string what = "--groups " + std::string(list);
   std::vector<gid_t> gids;
   GroupDb groups(files.group, ParseGroup);

@@ -1,15 +1,16 @@
 #include "hardinit/account_files.h"
 
 #include <fcntl.h>
+#include <grp.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace hardinit {
 namespace {
@@ -98,12 +99,10 @@ TEST(ParsePasswdTest, KeepsDuplicatesInFileOrder) {
 
 TEST(ParsePasswdTest, SkipsEveryKindOfMalformedLine) {
   EXPECT_EQ(PasswdSkipReason("app:x:1:1::/home/app"), "expected 7 fields, found 6");
-  EXPECT_EQ(PasswdSkipReason("app:x:1:1::/home/app:/bin/sh:extra"),
-            "expected 7 fields, found 8");
+  EXPECT_EQ(PasswdSkipReason("app:x:1:1::/home/app:/bin/sh:extra"), "expected 7 fields, found 8");
   EXPECT_EQ(PasswdSkipReason("app"), "expected 7 fields, found 1");
   EXPECT_EQ(PasswdSkipReason(":x:0:0::/root:/bin/sh"), "empty user name");
-  EXPECT_EQ(PasswdSkipReason(" root:x:0:0::/root:/bin/sh"),
-            "user name \" root\" contains a space");
+  EXPECT_EQ(PasswdSkipReason(" root:x:0:0::/root:/bin/sh"), "user name \" root\" contains a space");
   EXPECT_EQ(PasswdSkipReason("app:x:abc:1::/:/bin/sh"), "uid \"abc\" is not a number");
   EXPECT_EQ(PasswdSkipReason("app:x::1::/:/bin/sh"), "uid \"\" is not a number");
   EXPECT_EQ(PasswdSkipReason("app:x:-1:1::/:/bin/sh"), "uid \"-1\" is not a number");
@@ -244,13 +243,33 @@ TEST_F(ReadAccountFileTest, AcceptsAFileExactlyAtTheCap) {
 }
 
 TEST_F(ReadAccountFileTest, ReportsAnUnreadableFile) {
-  if (geteuid() == 0) GTEST_SKIP() << "root reads a mode-000 file: cannot provoke EACCES";
   std::string path = dir_ + "/secret";
   std::ofstream(path) << "root:x:0:0::/root:/bin/sh\n";
   ASSERT_EQ(chmod(path.c_str(), 0), 0);
-  std::string content, err;
-  ASSERT_EQ(ReadAccountFile(path, &content, &err), ReadStatus::kFailed);
-  EXPECT_EQ(err, path + ": Permission denied");
+  ASSERT_EQ(chmod(dir_.c_str(), 0755), 0);
+  auto read_is_refused = [&path] {
+    std::string content, err;
+    return ReadAccountFile(path, &content, &err) == ReadStatus::kFailed &&
+           err == path + ": Permission denied";
+  };
+  if (geteuid() != 0) {
+    EXPECT_TRUE(read_is_refused());
+    return;
+  }
+  // Root reads a mode-000 file, so drop to nobody in a child; it reports by exit code.
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    if (setgroups(0, nullptr) != 0 || setresgid(65534, 65534, 65534) != 0 ||
+        setresuid(65534, 65534, 65534) != 0) {
+      _exit(2);
+    }
+    _exit(read_is_refused() ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "2: could not drop to uid 65534";
 }
 
 }  // namespace

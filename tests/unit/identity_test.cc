@@ -1,16 +1,19 @@
 #include "hardinit/identity.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "hardinit/account_files.h"
 
@@ -80,11 +83,11 @@ class IdentityTest : public ::testing::Test {
   IdentityFiles files_;
 };
 
-#define EXPECT_IDS(id, u, g, ...)                     \
-  do {                                                \
-    EXPECT_EQ((id).uid, uid_t{u});                    \
-    EXPECT_EQ((id).gid, gid_t{g});                    \
-    EXPECT_EQ((id).groups, (Groups{__VA_ARGS__}));    \
+#define EXPECT_IDS(id, u, g, ...)                  \
+  do {                                             \
+    EXPECT_EQ((id).uid, uid_t{u});                 \
+    EXPECT_EQ((id).gid, gid_t{g});                 \
+    EXPECT_EQ((id).groups, (Groups{__VA_ARGS__})); \
   } while (0)
 
 // gosu's matrix, root caller. gosu expects `0`, `root`, `0:` to give root's groups.
@@ -207,8 +210,10 @@ TEST_F(IdentityTest, UnknownNamesFail) {
 }
 
 TEST_F(IdentityTest, IdsOutOfRangeFail) {
-  EXPECT_EQ(Fail("4294967295"), "--user 4294967295: uid 4294967295 is out of range (0..4294967294)");
-  EXPECT_EQ(Fail("4294967296"), "--user 4294967296: uid 4294967296 is out of range (0..4294967294)");
+  EXPECT_EQ(Fail("4294967295"),
+            "--user 4294967295: uid 4294967295 is out of range (0..4294967294)");
+  EXPECT_EQ(Fail("4294967296"),
+            "--user 4294967296: uid 4294967296 is out of range (0..4294967294)");
   EXPECT_EQ(Fail("0:4294967295"),
             "--user 0:4294967295: gid 4294967295 is out of range (0..4294967294)");
   EXPECT_EQ(Fail("99999999999999999999:0"),
@@ -280,11 +285,11 @@ TEST_F(IdentityTest, EmptyFilesKnowNobody) {
 // while a valid line for "good" in the same file (the negative control) still resolves.
 TEST_F(IdentityTest, MalformedPasswdLinesNeverMatch) {
   const std::vector<std::string> bad_lines = {
-      "evil:x:0:0::/root",                        // 6 fields
-      "evil:x:0:0::/root:/bin/sh:",               // 8 fields
-      "evil:x:0:0::/root:/bin/sh\r",              // CRLF
+      "evil:x:0:0::/root",            // 6 fields
+      "evil:x:0:0::/root:/bin/sh:",   // 8 fields
+      "evil:x:0:0::/root:/bin/sh\r",  // CRLF
       std::string("evil:x:0:0::/root:/bin/sh\0", 26),
-      "evil:x:4294967296:0::/root:/bin/sh",       // wraps to 0 in 32 bits
+      "evil:x:4294967296:0::/root:/bin/sh",  // wraps to 0 in 32 bits
       "evil:x:0x0:0::/root:/bin/sh",
       "evil:x::0::/root:/bin/sh",
       "evil:x:0:4294967296::/root:/bin/sh",
@@ -308,9 +313,9 @@ TEST_F(IdentityTest, MalformedLineDoesNotHideALaterValidOne) {
 
 TEST_F(IdentityTest, MalformedGroupLinesNeverMatch) {
   WriteGroup(std::string(kGroup) +
-             "wheel:x:10:app\r\n"                 // would add gid 10 to app
-             "evil:x:4294967296:\n"               // would be gid 0
-             "evil2:x:0:app,\0\n"s +              // NUL
+             "wheel:x:10:app\r\n"     // would add gid 10 to app
+             "evil:x:4294967296:\n"   // would be gid 0
+             "evil2:x:0:app,\0\n"s +  // NUL
              "+nis:x:11:app\n"
              "spaced:x:12:app, games\n");
   EXPECT_IDS(Resolve("app"), 2000, 2000, 4, 29, 100, 2000);
@@ -326,8 +331,9 @@ TEST_F(IdentityTest, CrlfFilesResolveNoName) {
 }
 
 TEST_F(IdentityTest, DuplicatesFirstWins) {
-  WritePasswd("app:x:2000:2000::/first:/bin/sh\napp:x:0:0::/second:/bin/sh\n"
-              "other:x:2000:7::/other:/bin/sh\n");
+  WritePasswd(
+      "app:x:2000:2000::/first:/bin/sh\napp:x:0:0::/second:/bin/sh\n"
+      "other:x:2000:7::/other:/bin/sh\n");
   WriteGroup("g:x:50:\ng:x:0:\nh:x:50:\n");
   Identity id = Resolve("app");
   EXPECT_EQ(id.uid, 2000u);
@@ -368,6 +374,70 @@ TEST_F(IdentityTest, NamesOfIds) {
   EXPECT_EQ(GroupName(0, files_), "");
 }
 
+// Captures what the code under test logs, and puts the previous logger back.
+class CapturedLog {
+ public:
+  CapturedLog() : previous_(spdlog::default_logger()) {
+    auto logger = std::make_shared<spdlog::logger>(
+        "test", std::make_shared<spdlog::sinks::ostream_sink_st>(stream_));
+    logger->set_pattern("%l %v");
+    logger->set_level(spdlog::level::info);
+    spdlog::set_default_logger(logger);
+  }
+  ~CapturedLog() { spdlog::set_default_logger(previous_); }
+  std::string str() const { return stream_.str(); }
+
+ private:
+  std::ostringstream stream_;
+  std::shared_ptr<spdlog::logger> previous_;
+};
+
+TEST_F(IdentityTest, MalformedLinesAreLoggedWithFileAndLine) {
+  WritePasswd("root:x:0:0::/root:/bin/sh\nevil:x:0:0::/root\n");
+  CapturedLog log;
+  Resolve("root");
+  EXPECT_EQ(log.str(),
+            "warning " + files_.passwd + ":2: expected 7 fields, found 6; line ignored\n");
+}
+
+TEST_F(IdentityTest, AGoodFileLogsNothing) {
+  CapturedLog log;
+  Resolve("app");
+  EXPECT_EQ(log.str(), "");  // negative control for the test above
+}
+
+TEST_F(IdentityTest, ManyMalformedLinesAreSummarised) {
+  std::string text = "root:x:0:0::/root:/bin/sh\n";
+  for (int i = 0; i < 25; ++i) text += "bad\n";
+  WritePasswd(text);
+  CapturedLog log;
+  Resolve("root");
+  std::string out = log.str();
+  EXPECT_NE(out.find(":11: expected 7 fields"), std::string::npos);
+  EXPECT_EQ(out.find(":12: expected 7 fields"), std::string::npos);
+  EXPECT_NE(out.find(files_.passwd + ": 15 more malformed lines ignored"), std::string::npos);
+}
+
+TEST_F(IdentityTest, NumericUidWithoutEntryIsLoggedAtInfo) {
+  CapturedLog log;
+  Resolve("1000");
+  EXPECT_EQ(log.str(), "info --user 1000: uid 1000 has no entry in " + files_.passwd +
+                           "; using gid 1000 and HOME=/\n");
+}
+
+TEST_F(IdentityTest, MoreGroupsThanTheKernelTakesFails) {
+  // setgroups() would fail with EINVAL in the child; say so before anything starts.
+  std::string text;
+  for (int gid = 100001; gid <= 165536; ++gid) {  // 65536 groups + the primary gid
+    std::string id = std::to_string(gid);
+    text.append("g").append(id).append(":x:").append(id).append(":app\n");
+  }
+  WriteGroup(text);
+  EXPECT_EQ(Fail("app"),
+            "--user app: 65537 supplementary groups, more than the kernel's limit of 65536");
+  EXPECT_EQ(Resolve("nobody").groups.size(), 1u);  // the same file is fine for others
+}
+
 class GroupListTest : public IdentityTest {
  protected:
   Groups List(std::string_view list) {
@@ -394,8 +464,7 @@ TEST_F(GroupListTest, NamesAndIdsSortedAndUnique) {
 }
 
 TEST_F(GroupListTest, Failures) {
-  EXPECT_EQ(Fail("audio,bogus"),
-            "--groups audio,bogus: bogus: no such group in " + files_.group);
+  EXPECT_EQ(Fail("audio,bogus"), "--groups audio,bogus: bogus: no such group in " + files_.group);
   EXPECT_EQ(Fail("0day"), "--groups 0day: 0day: no such group in " + files_.group);
   EXPECT_EQ(Fail("audio,,users"), "--groups audio,,users: empty group name in the list");
   EXPECT_EQ(Fail("audio,"), "--groups audio,: empty group name in the list");
@@ -407,7 +476,8 @@ TEST_F(GroupListTest, Failures) {
 TEST_F(GroupListTest, NumericIdsNeedNoGroupFile) {
   ASSERT_EQ(unlink(files_.group.c_str()), 0);
   EXPECT_EQ(List("5,3"), (Groups{3, 5}));
-  EXPECT_EQ(Fail("audio"), "--groups audio: audio: " + files_.group + ": No such file or directory");
+  EXPECT_EQ(Fail("audio"),
+            "--groups audio: audio: " + files_.group + ": No such file or directory");
 }
 
 }  // namespace
