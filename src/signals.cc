@@ -27,11 +27,6 @@ constexpr std::array<NamedSignal, 31> kSignals{{
     {"IO", SIGIO},       {"PWR", SIGPWR},       {"SYS", SIGSYS},
 }};
 
-// Faults the kernel raises in the faulting thread; blocking them would turn a crash of
-// hardinit into a hang, so they keep their default action (tini does the same).
-constexpr std::array<int, 7> kSynchronousSignals{SIGFPE, SIGILL,  SIGSEGV, SIGBUS,
-                                                 SIGABRT, SIGTRAP, SIGSYS};
-
 bool ParseNumber(std::string_view text, int* out) {
   if (text.empty()) return false;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
@@ -74,8 +69,11 @@ std::string SignalName(int sig) {
 }
 
 bool ConfigureSupervisorSignals(InheritedSignals* inherited, sigset_t* waited, std::string* err) {
+  // Everything but SIGTTIN/SIGTTOU, the synchronous signals included: a real fault in
+  // hardinit is delivered anyway (the kernel unblocks a forced SIGSEGV, SIGBUS, SIGILL,
+  // SIGFPE, SIGTRAP or SIGSYS and resets it to the default), while `kill -SEGV 1` from
+  // outside is one more signal to forward, as every other.
   sigfillset(waited);
-  for (int sig : kSynchronousSignals) sigdelset(waited, sig);
   sigdelset(waited, SIGTTIN);
   sigdelset(waited, SIGTTOU);
   if (sigprocmask(SIG_BLOCK, waited, &inherited->mask) != 0) {

@@ -22,8 +22,7 @@ struct InheritedSignals {
   sigset_t ignored;
 };
 
-// Blocks every asynchronous signal (all but the synchronous ones a fault raises, which must
-// keep their default action), makes inherited SIG_IGN dispositions SIG_DFL so they reach the
+// Blocks every signal but SIGTTIN/SIGTTOU, makes inherited SIG_IGN dispositions SIG_DFL so they reach the
 // supervisor and the child gets them forwarded, and ignores SIGTTIN/SIGTTOU so hardinit is
 // never stopped when it loses the terminal. `waited` receives the set to read from signalfd.
 bool ConfigureSupervisorSignals(InheritedSignals* inherited, sigset_t* waited, std::string* err);

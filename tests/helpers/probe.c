@@ -254,7 +254,8 @@ static void MakeOrphans(int count) {
   Report("orphans", "made");
 }
 
-static int CountZombies(void) {
+// Zombies whose parent is `init`: those it has not reaped yet.
+static int CountZombiesOf(pid_t init) {
   DIR* proc = opendir("/proc");
   if (proc == NULL) return -1;
   int zombies = 0;
@@ -270,10 +271,53 @@ static int CountZombies(void) {
     if (n <= 0) continue;
     text[n] = '\0';
     char* end = strrchr(text, ')');
-    if (end != NULL && end[1] == ' ' && end[2] == 'Z') ++zombies;
+    int parent = 0;
+    if (end == NULL || sscanf(end + 1, " %*c %d", &parent) != 1) continue;
+    if (end[2] == 'Z' && parent == init) ++zombies;
   }
   closedir(proc);
   return zombies;
+}
+
+// Zombies our parent (hardinit) has not reaped yet.
+static int CountZombies(void) { return CountZombiesOf(getppid()); }
+
+// Polls until no zombie is left (or 10 s pass) and reports the count.
+static void AwaitNoZombies(void) {
+  int zombies = CountZombies();
+  for (int i = 0; i < 1000 && zombies != 0; ++i) {
+    struct timespec t = {0, 10 * 1000 * 1000};
+    nanosleep(&t, NULL);
+    zombies = CountZombies();
+  }
+  char buffer[16];
+  snprintf(buffer, sizeof(buffer), "%d", zombies);
+  Report("zombies", buffer);
+}
+
+// Reports the parent an orphan is re-parented to: PID 1, or the nearest subreaper.
+static void OrphanParent(void) {
+  int pipe_fds[2];
+  if (pipe(pipe_fds) != 0) return;
+  pid_t middle = fork();
+  if (middle == 0) {
+    pid_t orphan = fork();
+    if (orphan == 0) {
+      while (getppid() == middle) usleep(1000);
+      pid_t parent = getppid();
+      if (write(pipe_fds[1], &parent, sizeof(parent)) < 0) _exit(1);
+      _exit(0);
+    }
+    _exit(0);
+  }
+  waitpid(middle, NULL, 0);
+  pid_t parent = 0;
+  if (read(pipe_fds[0], &parent, sizeof(parent)) < 0) parent = -1;
+  char buffer[32];
+  snprintf(buffer, sizeof(buffer), "%d", parent);
+  Report("orphan_parent", buffer);
+  snprintf(buffer, sizeof(buffer), "%d", getppid());
+  Report("my_parent", buffer);
 }
 
 static void Fds(void) {
@@ -325,6 +369,15 @@ int main(int argc, char** argv) {
       char buffer[16];
       snprintf(buffer, sizeof(buffer), "%d", CountZombies());
       Report("zombies", buffer);
+    } else if (strcmp(command, "zombies-of") == 0) {
+      char buffer[16];
+      snprintf(buffer, sizeof(buffer), "%d", CountZombiesOf(atoi(arg)));
+      Report("zombies", buffer);
+      ++i;
+    } else if (strcmp(command, "await-no-zombies") == 0) {
+      AwaitNoZombies();
+    } else if (strcmp(command, "orphan-parent") == 0) {
+      OrphanParent();
     } else if (strcmp(command, "try") == 0) {
       Try(arg);
       ++i;
