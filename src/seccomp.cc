@@ -9,6 +9,8 @@
 
 #include <cstdio>
 
+#include <spdlog/spdlog.h>
+
 #include "hardinit/builtin_profiles.h"
 #include "hardinit/seccomp_compile.h"
 #include "hardinit/seccomp_profile.h"

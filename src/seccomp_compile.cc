@@ -16,6 +16,8 @@
 #include <memory>
 #include <set>
 
+#include <spdlog/spdlog.h>
+
 #include "hardinit/error.h"
 
 namespace hardinit {

@@ -3,6 +3,8 @@
 #include <array>
 #include <set>
 
+#include <spdlog/spdlog.h>
+
 #include "hardinit/seccomp_profile.h"
 
 namespace hardinit {
