@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config file
   libcap-ng-dev libseccomp-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libgtest-dev
-  busybox-static libcap2-bin util-linux procps
+  busybox-static libcap2-bin util-linux procps iproute2
 )
 case "${1:-}" in
   --test) packages+=(python3 clang libclang-rt-14-dev) ;;
