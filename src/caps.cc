@@ -4,7 +4,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
+
+#include "hardinit/file_util.h"
 
 namespace hardinit {
 
@@ -53,9 +54,12 @@ std::string CapabilityListName(uint64_t mask) {
 }
 
 int LastCapability() {
-  std::ifstream file("/proc/sys/kernel/cap_last_cap");
-  int last = -1;
-  if (file >> last && last >= 0 && last < 64) return last;
+  std::string text;
+  int errnum = 0;
+  if (ReadWholeFile("/proc/sys/kernel/cap_last_cap", 64, &text, &errnum)) {
+    const std::vector<long long> last = ParseNumbers(text);
+    if (last.size() == 1 && last[0] >= 0 && last[0] < 64) return static_cast<int>(last[0]);
+  }
   return CAP_LAST_CAP;
 }
 

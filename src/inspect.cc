@@ -3,12 +3,14 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include <fstream>
+#include <charconv>
+
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "hardinit/caps.h"
 #include "hardinit/error.h"
+#include "hardinit/file_util.h"
 
 namespace hardinit {
 namespace {
@@ -57,28 +59,35 @@ const char* SeccompModeName(int mode) {
 }  // namespace
 
 bool ParseProcStatus(const std::string& text, SecurityState* out, std::string* err) {
-  std::istringstream lines(text);
-  std::string line;
   int seen = 0;
-  while (std::getline(lines, line)) {
+  std::string_view rest = text;
+  while (!rest.empty()) {
+    const size_t newline = rest.find('\n');
+    const std::string_view line = rest.substr(0, newline);
+    rest = newline == std::string_view::npos ? std::string_view() : rest.substr(newline + 1);
     const size_t colon = line.find(':');
-    if (colon == std::string::npos) continue;
-    const std::string key = line.substr(0, colon);
-    std::istringstream value(line.substr(colon + 1));
-    auto hex = [&value](uint64_t* mask) { value >> std::hex >> *mask; };
+    if (colon == std::string_view::npos) continue;
+    const std::string_view key = line.substr(0, colon);
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
+      value.remove_prefix(1);
+    }
+    const std::vector<long long> numbers = ParseNumbers(value);
+    auto hex = [value](uint64_t* mask) {
+      std::from_chars(value.data(), value.data() + value.size(), *mask, 16);
+    };
     if (key == "Name") {
-      value >> out->name;
-    } else if (key == "Pid") {
-      value >> out->pid;
-    } else if (key == "Uid") {
-      value >> out->uid[0] >> out->uid[1] >> out->uid[2] >> out->uid[3];
-      ++seen;
-    } else if (key == "Gid") {
-      value >> out->gid[0] >> out->gid[1] >> out->gid[2] >> out->gid[3];
+      out->name = std::string(value);
+    } else if (key == "Pid" && numbers.size() == 1) {
+      out->pid = static_cast<pid_t>(numbers[0]);
+    } else if ((key == "Uid" || key == "Gid") && numbers.size() == 4) {
+      for (int i = 0; i < 4; ++i) {
+        if (key == "Uid") out->uid[i] = static_cast<uid_t>(numbers[i]);
+        if (key == "Gid") out->gid[i] = static_cast<gid_t>(numbers[i]);
+      }
       ++seen;
     } else if (key == "Groups") {
-      gid_t group;
-      while (value >> group) out->groups.push_back(group);
+      for (long long group : numbers) out->groups.push_back(static_cast<gid_t>(group));
     } else if (key == "CapInh") {
       hex(&out->cap_inheritable);
     } else if (key == "CapPrm") {
@@ -89,14 +98,12 @@ bool ParseProcStatus(const std::string& text, SecurityState* out, std::string* e
       hex(&out->cap_bounding);
     } else if (key == "CapAmb") {
       hex(&out->cap_ambient);
-    } else if (key == "NoNewPrivs") {
-      int nnp = 0;
-      value >> nnp;
-      out->no_new_privs = nnp != 0;
-    } else if (key == "Seccomp") {
-      value >> out->seccomp_mode;
-    } else if (key == "Seccomp_filters") {
-      value >> out->seccomp_filters;
+    } else if (key == "NoNewPrivs" && numbers.size() == 1) {
+      out->no_new_privs = numbers[0] != 0;
+    } else if (key == "Seccomp" && numbers.size() == 1) {
+      out->seccomp_mode = static_cast<int>(numbers[0]);
+    } else if (key == "Seccomp_filters" && numbers.size() == 1) {
+      out->seccomp_filters = static_cast<int>(numbers[0]);
     }
   }
   if (seen != 2) {
@@ -108,14 +115,13 @@ bool ParseProcStatus(const std::string& text, SecurityState* out, std::string* e
 
 bool ReadSecurityState(pid_t pid, SecurityState* out, std::string* err) {
   const std::string path = "/proc/" + std::to_string(pid) + "/status";
-  std::ifstream file(path);
-  if (!file) {
-    *err = ErrnoMessage("--inspect " + std::to_string(pid) + ": " + path, errno);
+  std::string text;
+  int errnum = 0;
+  if (!ReadWholeFile(path, 1 << 20, &text, &errnum)) {
+    *err = ErrnoMessage("--inspect " + std::to_string(pid) + ": " + path, errnum);
     return false;
   }
-  std::stringstream text;
-  text << file.rdbuf();
-  if (!ParseProcStatus(text.str(), out, err)) {
+  if (!ParseProcStatus(text, out, err)) {
     *err = path + ": " + *err;
     return false;
   }
@@ -159,30 +165,32 @@ std::string FormatSecurityState(const SecurityState& s, LogFormat format,
     j["seccomp"] = {{"mode", SeccompModeName(s.seccomp_mode)}, {"filters", s.seccomp_filters}};
     return j.dump() + "\n";
   }
-  std::ostringstream out;
   std::vector<std::string> groups;
   for (gid_t g : s.groups) groups.push_back(Named(g, GroupName(g, files)));
-  out << "process       " << s.pid << " (" << s.name << ")\n"
-      << "user          " << Named(s.uid[0], UserName(s.uid[0], files)) << "  [real "
-      << s.uid[0] << ", effective " << s.uid[1] << ", saved " << s.uid[2] << "]\n"
-      << "group         " << Named(s.gid[0], GroupName(s.gid[0], files)) << "  [real "
-      << s.gid[0] << ", effective " << s.gid[1] << ", saved " << s.gid[2] << "]\n"
-      << "groups        " << Join(groups, "none") << "\n"
-      << "capabilities  effective:   " << Join(CapabilityNames(s.cap_effective), "none") << "\n"
-      << "              permitted:   " << Join(CapabilityNames(s.cap_permitted), "none") << "\n"
-      << "              inheritable: " << Join(CapabilityNames(s.cap_inheritable), "none") << "\n"
-      << "              bounding:    " << Join(CapabilityNames(s.cap_bounding), "none") << "\n"
-      << "              ambient:     " << Join(CapabilityNames(s.cap_ambient), "none") << "\n"
-      << "securebits    "
-      << (s.securebits ? Join(SecurebitNames(*s.securebits), "none")
-                       : std::string("(readable only by the process itself)"))
-      << "\n"
-      << "no_new_privs  " << (s.no_new_privs ? "yes: exec can never gain privileges" : "no")
-      << "\n"
-      << "seccomp       " << SeccompModeName(s.seccomp_mode);
-  if (s.seccomp_mode == 2) out << " (" << s.seccomp_filters << " filter(s))";
-  out << "\n";
-  return out.str();
+  auto caps = [](uint64_t mask) { return Join(CapabilityNames(mask), "none"); };
+  std::string out = fmt::format(
+      "process       {} ({})\n"
+      "user          {}  [real {}, effective {}, saved {}]\n"
+      "group         {}  [real {}, effective {}, saved {}]\n"
+      "groups        {}\n"
+      "capabilities  effective:   {}\n"
+      "              permitted:   {}\n"
+      "              inheritable: {}\n"
+      "              bounding:    {}\n"
+      "              ambient:     {}\n"
+      "securebits    {}\n"
+      "no_new_privs  {}\n"
+      "seccomp       {}",
+      s.pid, s.name, Named(s.uid[0], UserName(s.uid[0], files)), s.uid[0], s.uid[1], s.uid[2],
+      Named(s.gid[0], GroupName(s.gid[0], files)), s.gid[0], s.gid[1], s.gid[2],
+      Join(groups, "none"), caps(s.cap_effective), caps(s.cap_permitted),
+      caps(s.cap_inheritable), caps(s.cap_bounding), caps(s.cap_ambient),
+      s.securebits ? Join(SecurebitNames(*s.securebits), "none")
+                   : std::string("(readable only by the process itself)"),
+      s.no_new_privs ? "yes: exec can never gain privileges" : "no",
+      SeccompModeName(s.seccomp_mode));
+  if (s.seccomp_mode == 2) out += fmt::format(" ({} filter(s))", s.seccomp_filters);
+  return out + "\n";
 }
 
 }  // namespace hardinit

@@ -8,12 +8,12 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <fstream>
 
 #include <spdlog/spdlog.h>
 
 #include "hardinit/error.h"
 #include "hardinit/exit_codes.h"
+#include "hardinit/file_util.h"
 #include "hardinit/log.h"
 #include "hardinit/signals.h"
 
@@ -224,9 +224,15 @@ void AppendChildren(pid_t pid, std::vector<pid_t>* out) {
   if (tasks == nullptr) return;  // gone already
   while (dirent* task = readdir(tasks)) {
     if (task->d_name[0] == '.') continue;
-    std::ifstream children(task_dir + "/" + task->d_name + "/children");
-    pid_t child = 0;
-    while (out->size() < kMaxDescendants && children >> child) out->push_back(child);
+    std::string children;
+    int errnum = 0;
+    if (!ReadWholeFile(task_dir + "/" + task->d_name + "/children", 1 << 20, &children, &errnum)) {
+      continue;  // the task is gone
+    }
+    for (long long child : ParseNumbers(children)) {
+      if (out->size() >= kMaxDescendants) break;
+      out->push_back(static_cast<pid_t>(child));
+    }
   }
   closedir(tasks);
 }
