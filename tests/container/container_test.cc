@@ -39,8 +39,8 @@ constexpr char kSwitchingCapsOnly[] =
     "--cap-add NET_BIND_SERVICE";
 // Docker (>= 20.10) sets net.ipv4.ip_unprivileged_port_start=0 in every container network
 // namespace, so there anyone may bind port 80. The port cases put the kernel default back, so
-// that bind(80) needs CAP_NET_BIND_SERVICE again, as on the host network, under Kubernetes or
-// podman, and as docker/examples/compose.yaml does.
+// that bind(80) needs CAP_NET_BIND_SERVICE again, as on the host network or under Kubernetes,
+// and as docker/examples/compose.yaml does.
 constexpr char kPrivilegedPorts[] = "--sysctl net.ipv4.ip_unprivileged_port_start=1024";
 // Listens on port 80 and talks to itself: "ping" comes back only if bind(80) succeeded.
 constexpr char kBindPort80[] =
@@ -222,6 +222,10 @@ class ContainerTest : public testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     return r;
+  }
+
+  bool IsRunning(const std::string& id) {
+    return Trim(Docker("inspect -f '{{.State.Running}}' " + id).out) == "true";
   }
 
   std::string ExitCode(const std::string& id) {
@@ -574,10 +578,10 @@ class Examples : public DockerfileTest {
     Result get;
     for (int i = 0; i < 100; ++i) {
       get = Docker("exec " + c.out + " " + client);
-      if (get.rc == 0) break;
+      if (get.rc == 0 || !IsRunning(c.out)) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
-    ASSERT_EQ(get.rc, 0) << get << Docker("logs " + c.out);
+    ASSERT_EQ(get.rc, 0) << get << Docker("logs " + c.out) << "\nexit code: " << ExitCode(c.out);
     Status s = ParseStatus(get.out);
     EXPECT_EQ(Field(s, "Uid"), "1000 1000 1000 1000") << get;
     EXPECT_EQ(Field(s, "Gid"), "1000 1000 1000 1000") << get;

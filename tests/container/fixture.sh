@@ -9,7 +9,7 @@
 #   fixture.sh env         print the docker command line the tests use
 #
 # Environment (set by container.cmake): HARDINIT_CT_STATE (state dir), HARDINIT_BIN,
-# HARDINIT_PROBE. HARDINIT_ALLOW_SKIP=1 turns "cannot start an engine" into a recorded skip
+# HARDINIT_PROBE; HARDINIT_CT_DOCKERD replaces /usr/sbin/dockerd (to test the failure path). HARDINIT_ALLOW_SKIP=1 turns "cannot start an engine" into a recorded skip
 # ($STATE/skip) instead of a failure; without it, that is a loud failure (CI runs as root and
 # must be able to install and start the engine itself).
 #
@@ -85,7 +85,7 @@ start_engine() {
   local t0=$SECONDS pid
   # setsid: the engine must outlive this script and not share the caller's process group;
   # 9>&-: nor hold our lock.
-  setsid /usr/sbin/dockerd --iptables=false --ip6tables=false --bridge=none \
+  setsid "${HARDINIT_CT_DOCKERD:-/usr/sbin/dockerd}" --iptables=false --ip6tables=false --bridge=none \
     --data-root "$STATE/data" --exec-root "$RUNDIR/exec" --pidfile "$PIDFILE" \
     -H "unix://$SOCK" --init-path "$STATE/docker-init" \
     </dev/null >"$LOG" 2>&1 9>&- &
@@ -161,11 +161,15 @@ nogroup:x:65534:
 EOF
   chown 1000:1000 "$root/home/app"
   tar -C "$root" --numeric-owner -cf "$STATE/rootfs.tar" .
+  local old
+  old=$("${DOCKER[@]}" image inspect -f '{{.Id}}' "$TEST_IMAGE" 2>/dev/null || true)
   "${DOCKER[@]}" import \
     --change 'ENV PATH=/bin:/sbin' \
     --change 'ENTRYPOINT ["/hardinit"]' \
     --change "LABEL hardinit.inputs=$want" \
     "$STATE/rootfs.tar" "$TEST_IMAGE" >/dev/null
+  # The previous test image is of no further use; keep the data root from growing per build.
+  [[ -z $old ]] || "${DOCKER[@]}" rmi "$old" >/dev/null 2>&1 || true
   log "imported $TEST_IMAGE ($want)"
 }
 
