@@ -5,11 +5,13 @@
 #                          already answering) and import the test image; prints "started"
 #                          when this call started the engine, so the caller knows to stop it
 #   fixture.sh down        stop the engine we started, by its pid
-#   fixture.sh base-image  provide debian:bookworm-slim locally (debootstrap + docker import)
+#   fixture.sh images      provide debian:bookworm-slim locally (debootstrap + docker import)
+#                          and build hardinit:latest from docker/Dockerfile, as the README
+#                          says, with the classic builder and --network host
 #   fixture.sh env         print the docker command line the tests use
 #
 # Environment (set by container.cmake): HARDINIT_CT_STATE (state dir), HARDINIT_BIN,
-# HARDINIT_PROBE; HARDINIT_CT_DOCKERD replaces /usr/sbin/dockerd (to test the failure path). HARDINIT_ALLOW_SKIP=1 turns "cannot start an engine" into a recorded skip
+# HARDINIT_PROBE, HARDINIT_SOURCE_DIR; HARDINIT_CT_DOCKERD replaces /usr/sbin/dockerd (to test the failure path). HARDINIT_ALLOW_SKIP=1 turns "cannot start an engine" into a recorded skip
 # ($STATE/skip) instead of a failure; without it, that is a loud failure (CI runs as root and
 # must be able to install and start the engine itself).
 #
@@ -88,7 +90,7 @@ start_engine() {
   setsid "${HARDINIT_CT_DOCKERD:-/usr/sbin/dockerd}" --iptables=false --ip6tables=false --bridge=none \
     --data-root "$STATE/data" --exec-root "$RUNDIR/exec" --pidfile "$PIDFILE" \
     -H "unix://$SOCK" --init-path "$STATE/docker-init" \
-    </dev/null >"$LOG" 2>&1 9>&- &
+    </dev/null >"$LOG" 2>&1 8>&- 9>&- &
   pid=$!
   # Until it answers, a failure here is ours to clean up.
   trap 'kill -TERM $pid 2>/dev/null || true' EXIT
@@ -177,6 +179,7 @@ EOF
 # The debootstrap tarball is cached in the state dir so reruns only re-import it.
 provide_base_image() {
   "${DOCKER[@]}" image inspect "$BASE_IMAGE" >/dev/null 2>&1 && return 0
+  [[ $(id -u) == 0 ]] || { log "debootstrap needs root"; exit 1; }
   local tarball=$STATE/bookworm-minbase.tar
   if [[ ! -s $tarball ]]; then
     install_missing debootstrap
@@ -193,6 +196,17 @@ provide_base_image() {
   fi
   "${DOCKER[@]}" import --change 'CMD ["bash"]' "$tarball" "$BASE_IMAGE" >/dev/null
   log "imported $BASE_IMAGE from $tarball"
+}
+
+# hardinit:latest from docker/Dockerfile. The classic builder: with --bridge=none it needs no
+# set-up (PROBE.md §4), and it takes local images for FROM and COPY --from without asking a
+# registry. Its layer cache makes a rebuild with unchanged sources take a second.
+build_hardinit_image() {
+  local src=${HARDINIT_SOURCE_DIR:?HARDINIT_SOURCE_DIR must name the source tree}
+  log "docker build -f $src/docker/Dockerfile -t hardinit:latest $src"
+  DOCKER_BUILDKIT=0 "${DOCKER[@]}" build --network host -q \
+    -f "$src/docker/Dockerfile" -t hardinit:latest "$src" >"$STATE/hardinit-image.log" 2>&1 \
+    || { cat "$STATE/hardinit-image.log" >&2; log "docker build of docker/Dockerfile failed"; exit 1; }
 }
 
 # The Debian archive this machine's apt uses (deb822 or one-line sources).
@@ -218,16 +232,19 @@ case ${1:-} in
     with_lock
     stop_engine
     ;;
-  base-image)
-    with_lock
+  images)
+    # Its own lock: the build takes minutes the first time, and "up" must not wait for it.
+    exec 8>"$STATE/images.lock"
+    flock 8
     engine_answers || { log "engine not running; run '$0 up' first"; exit 1; }
     provide_base_image
+    build_hardinit_image
     ;;
   env)
     printf '%s\n' "${DOCKER[*]}"
     ;;
   *)
-    echo "usage: $0 up|down|base-image|env" >&2
+    echo "usage: $0 up|down|images|env" >&2
     exit 2
     ;;
 esac
