@@ -104,7 +104,6 @@ start_engine() {
     sleep 0.2
   done
   trap - EXIT
-  echo "$pid" >"$STATE/started-by-fixture.pid"
   log "dockerd $pid answers after $((SECONDS - t0)) s"
 }
 
@@ -125,18 +124,24 @@ stop_engine() {
   if [[ -d /proc/$pid ]]; then
     log "dockerd $pid still running after 15 s; SIGKILL"
     kill -KILL "$pid" || true
+    sleep 1
   fi
-  rm -f "$STATE/started-by-fixture.pid"
+  # dockerd leaves its default network namespace mounted under the exec root; unmount what
+  # is left so that `rm -rf build` works afterwards.
+  local m
+  for m in $(awk -v a="$RUNDIR/" -v b="$STATE/" 'index($2, a) == 1 || index($2, b) == 1 { print $2 }' /proc/self/mounts | sort -r); do
+    umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+  done
 }
 
 # The test image: static busybox, hardinit, the probe, and a passwd/group with root, an `app`
 # user (1000) in two extra groups, and nobody. Rebuilt when any input changes.
 import_test_image() {
   local root=$STATE/rootfs want have
+  install_missing busybox-static
   want=$(cat "$HARDINIT_BIN" "$HARDINIT_PROBE" /bin/busybox "$0" | sha256sum | cut -c1-16)
   have=$("${DOCKER[@]}" image inspect -f '{{index .Config.Labels "hardinit.inputs"}}' "$TEST_IMAGE" 2>/dev/null || true)
   [[ $want == "$have" ]] && return 0
-  install_missing busybox-static
   rm -rf "$root"
   mkdir -p "$root"/{bin,sbin,etc,tmp,proc,sys,dev,home/app}
   chmod 1777 "$root/tmp"
