@@ -1,0 +1,611 @@
+// hardinit in a real Docker engine (DESIGN §5, issue 7), as users run it: the ENTRYPOINT of
+// an image, under the flags they combine it with (--cap-drop ALL, no-new-privileges,
+// --read-only, --user), as docker-init behind `docker run --init`, and under the gosu name.
+//
+// Every case asserts from the program's own point of view: the program is busybox `cat
+// /proc/self/status` (or a shell whose children do the checking), so what is asserted is what
+// the kernel tells the confined process about itself. Each security case has a negative
+// control nearby that runs the same check where it must fail.
+//
+// The engine and the test image come from fixture.sh (a ctest fixture; see container.cmake).
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <ostream>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+constexpr char kImage[] = "hardinit-ct:latest";
+// Built from docker/Dockerfile under the name docker/README.md tells users to give it.
+constexpr char kHardinitImage[] = "hardinit:latest";
+constexpr char kNetBindService[] = "0000000000000400";
+constexpr char kNoCaps[] = "0000000000000000";
+constexpr char kStatus[] = "cat /proc/self/status";
+// What hardinit needs to switch users and shrink the bounding set, plus what it keeps.
+constexpr char kSwitchingCapsOnly[] =
+    "--cap-drop ALL --cap-add SETUID --cap-add SETGID --cap-add SETPCAP "
+    "--cap-add NET_BIND_SERVICE";
+// Docker (>= 20.10) sets net.ipv4.ip_unprivileged_port_start=0 in every container network
+// namespace, so there anyone may bind port 80. The port cases put the kernel default back, so
+// that bind(80) needs CAP_NET_BIND_SERVICE again, as on the host network or under Kubernetes,
+// and as docker/examples/compose.yaml does.
+constexpr char kPrivilegedPorts[] = "--sysctl net.ipv4.ip_unprivileged_port_start=1024";
+// Listens on port 80 and talks to itself: "ping" comes back only if bind(80) succeeded.
+constexpr char kBindPort80[] =
+    "sh -c 'nc -l -p 80 & sleep 0.5; echo ping | nc 127.0.0.1 80; wait $!'";
+
+// ---------------------------------------------------------------------------------------
+// Running commands.
+
+struct Result {
+  std::string cmd;
+  int rc = -1;
+  std::string out;  // stdout and stderr, interleaved
+};
+
+// Every failure message shows the command and everything it printed.
+std::ostream& operator<<(std::ostream& os, const Result& r) {
+  return os << "\n$ " << r.cmd << "\n[exit " << r.rc << "]\n" << r.out;
+}
+
+std::string Quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+Result Shell(const std::string& cmd) {
+  Result r{cmd, -1, ""};
+  FILE* f = popen(("{ " + cmd + "\n} </dev/null 2>&1").c_str(), "r");
+  if (f == nullptr) {
+    r.out = "popen failed";
+    return r;
+  }
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0) r.out.append(buf, n);
+  int status = pclose(f);
+  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+std::string Trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t\r\n");
+  size_t e = s.find_last_not_of(" \t\r\n");
+  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+std::string FixtureCommand(const std::string& verb) {
+  return std::string("env HARDINIT_CT_STATE=") + Quote(HARDINIT_CT_STATE) +
+         " HARDINIT_BIN=" + Quote(HARDINIT_BINARY) + " HARDINIT_PROBE=" + Quote(HARDINIT_PROBE) +
+         " HARDINIT_SOURCE_DIR=" + Quote(HARDINIT_SOURCE_DIR) +
+         " bash " + Quote(HARDINIT_CT_FIXTURE) + " " + verb;
+}
+
+// ---------------------------------------------------------------------------------------
+// What a process reports about itself in /proc/<pid>/status.
+
+using Status = std::map<std::string, std::string>;
+
+// "Uid:\t1000\t1000\t1000\t1000" becomes {"Uid", "1000 1000 1000 1000"}.
+Status ParseStatus(const std::string& text) {
+  Status s;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t colon = line.find(':');
+    if (colon == std::string::npos || line.find(' ') < colon) continue;
+    std::istringstream words(line.substr(colon + 1));
+    std::string w, value;
+    while (words >> w) value += (value.empty() ? "" : " ") + w;
+    s[line.substr(0, colon)] = value;
+  }
+  return s;
+}
+
+std::string Field(const Status& s, const std::string& key) {
+  auto it = s.find(key);
+  return it == s.end() ? "<missing>" : it->second;
+}
+
+// The app user of the test image: uid 1000, primary group 1000, and the two groups that
+// list it in /etc/group (audio 29, staff 50). Nothing more, nothing less.
+testing::AssertionResult HasAppIdentity(const Status& s) {
+  std::istringstream groups_in(Field(s, "Groups"));
+  std::set<std::string> groups;
+  for (std::string g; groups_in >> g;) groups.insert(g);
+  const std::set<std::string> want_groups = {"29", "50", "1000"};
+  if (Field(s, "Uid") == "1000 1000 1000 1000" && Field(s, "Gid") == "1000 1000 1000 1000" &&
+      groups == want_groups) {
+    return testing::AssertionSuccess();
+  }
+  return testing::AssertionFailure()
+         << "want Uid/Gid 1000 x4 and Groups {29 50 1000}; got Uid [" << Field(s, "Uid")
+         << "] Gid [" << Field(s, "Gid") << "] Groups [" << Field(s, "Groups") << "]";
+}
+
+// All five capability sets equal `hex` (DESIGN §3.2: bounding = permitted = effective =
+// inheritable = allowlist, and ambient too for a non-root target).
+testing::AssertionResult HasExactlyCaps(const Status& s, const std::string& hex) {
+  std::string got;
+  bool ok = true;
+  for (const char* set : {"CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"}) {
+    ok = ok && Field(s, set) == hex;
+    got += std::string(" ") + set + "=" + Field(s, set);
+  }
+  if (ok) return testing::AssertionSuccess();
+  return testing::AssertionFailure() << "want every capability set = " << hex << "; got" << got;
+}
+
+// ---------------------------------------------------------------------------------------
+// The engine, brought up once per test process (a no-op when the ctest fixture did it).
+
+struct Engine {
+  std::string docker;       // the docker command line for our private engine
+  std::string error;        // why the engine is not usable, or empty
+  std::string skip_reason;  // set only under HARDINIT_ALLOW_SKIP=1
+};
+Engine g_engine;
+
+class EngineEnvironment : public testing::Environment {
+ public:
+  void SetUp() override {
+    Result up = Shell(FixtureCommand("up"));
+    if (up.rc != 0) {
+      std::ostringstream msg;
+      msg << "the container fixture failed; set HARDINIT_ALLOW_SKIP=1 to skip instead" << up;
+      g_engine.error = msg.str();
+      return;
+    }
+    started_ = up.out.find("\nstarted\n") != std::string::npos || up.out.rfind("started\n", 0) == 0;
+    std::ifstream skip(std::string(HARDINIT_CT_STATE) + "/skip");
+    if (skip) {
+      std::getline(skip, g_engine.skip_reason);
+      std::printf("SKIP: container tests: %s\n", g_engine.skip_reason.c_str());
+      return;
+    }
+    g_engine.docker = Trim(Shell(FixtureCommand("env")).out);
+  }
+  void TearDown() override {
+    if (started_) Shell(FixtureCommand("down"));
+  }
+
+ private:
+  bool started_ = false;
+};
+
+// ---------------------------------------------------------------------------------------
+
+class ContainerTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    // A failure here (not in the Environment) so that it is a test failure, not a skip.
+    ASSERT_EQ(g_engine.error, "");
+    if (!g_engine.skip_reason.empty()) GTEST_SKIP() << g_engine.skip_reason;
+  }
+  void TearDown() override {
+    for (const std::string& id : started_) Docker("rm -f " + id);
+  }
+
+  Result Docker(const std::string& args) { return Shell(g_engine.docker + " " + args); }
+
+  // docker run --rm, no network; `args` = [more flags] IMAGE [CMD...].
+  Result Run(const std::string& args) { return Docker("run --rm --network none " + args); }
+
+  // docker run -d; the container is removed at the end of the test.
+  Result Start(const std::string& args) {
+    Result r = Docker("run -d --network none " + args);
+    if (r.rc == 0) {
+      r.out = Trim(r.out);
+      started_.push_back(r.out);
+    }
+    return r;
+  }
+
+  // Polls `docker logs` until `marker` shows up.
+  Result WaitForLog(const std::string& id, const std::string& marker, int seconds = 20) {
+    Result r;
+    for (int i = 0; i < seconds * 10; ++i) {
+      r = Docker("logs " + id);
+      if (r.out.find(marker) != std::string::npos) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return r;
+  }
+
+  bool IsRunning(const std::string& id) {
+    return Trim(Docker("inspect -f '{{.State.Running}}' " + id).out) == "true";
+  }
+
+  std::string ExitCode(const std::string& id) {
+    return Trim(Docker("inspect -f '{{.State.ExitCode}}' " + id).out);
+  }
+
+  std::vector<std::string> started_;
+};
+
+std::string In(const std::string& args) { return std::string(kImage) + " " + args; }
+
+// ---------------------------------------------------------------------------------------
+// Started as root under Docker's default capabilities.
+
+using DefaultCaps = ContainerTest;
+
+TEST_F(DefaultCaps, UserAppHasExactlyTheAppIdentity) {
+  Result r = Run(In("--user app --cap-keep NET_BIND_SERVICE -- " + std::string(kStatus)));
+  ASSERT_EQ(r.rc, 0) << r;
+  EXPECT_TRUE(HasAppIdentity(ParseStatus(r.out))) << r;
+}
+
+TEST_F(DefaultCaps, CapKeepLeavesOnlyNetBindServiceInEverySet) {
+  Result r = Run(In("--user app --cap-keep NET_BIND_SERVICE -- " + std::string(kStatus)));
+  ASSERT_EQ(r.rc, 0) << r;
+  EXPECT_TRUE(HasExactlyCaps(ParseStatus(r.out), kNetBindService)) << r;
+}
+
+TEST_F(DefaultCaps, CapKeepNetBindServiceBindsPort80) {
+  Result r = Run(std::string(kPrivilegedPorts) + " " +
+                 In("--user app --cap-keep NET_BIND_SERVICE -- " + std::string(kBindPort80)));
+  EXPECT_EQ(r.rc, 0) << r;
+  EXPECT_NE(r.out.find("ping"), std::string::npos) << r;
+}
+
+// Negative control for the bind check: the same program without the kept capability.
+TEST_F(DefaultCaps, WithoutCapKeepPort80IsRefused) {
+  Result r = Run(std::string(kPrivilegedPorts) + " " + In("--user app -- " + std::string(kBindPort80)));
+  EXPECT_NE(r.rc, 0) << r;
+  EXPECT_EQ(r.out.find("ping"), std::string::npos) << r;
+  EXPECT_NE(r.out.find("bind"), std::string::npos) << r;
+}
+
+// ---------------------------------------------------------------------------------------
+// Started as root with only what switching users needs.
+
+using SwitchingCapsOnly = ContainerTest;
+
+TEST_F(SwitchingCapsOnly, UserAppHasExactlyTheAppIdentity) {
+  Result r = Run(std::string(kSwitchingCapsOnly) + " " +
+                 In("--user app --cap-keep NET_BIND_SERVICE -- " + std::string(kStatus)));
+  ASSERT_EQ(r.rc, 0) << r;
+  EXPECT_TRUE(HasAppIdentity(ParseStatus(r.out))) << r;
+}
+
+TEST_F(SwitchingCapsOnly, CapKeepLeavesOnlyNetBindServiceInEverySet) {
+  Result r = Run(std::string(kSwitchingCapsOnly) + " " +
+                 In("--user app --cap-keep NET_BIND_SERVICE -- " + std::string(kStatus)));
+  ASSERT_EQ(r.rc, 0) << r;
+  EXPECT_TRUE(HasExactlyCaps(ParseStatus(r.out), kNetBindService)) << r;
+}
+
+TEST_F(SwitchingCapsOnly, CapKeepNetBindServiceBindsPort80) {
+  Result r = Run(std::string(kSwitchingCapsOnly) + " " + kPrivilegedPorts + " " +
+                 In("--user app --cap-keep NET_BIND_SERVICE -- " + std::string(kBindPort80)));
+  EXPECT_EQ(r.rc, 0) << r;
+  EXPECT_NE(r.out.find("ping"), std::string::npos) << r;
+}
+
+// ---------------------------------------------------------------------------------------
+// Already non-root: `--user 1000` plus the hardening flags users combine it with. hardinit is
+// init and sandbox, but switches nobody.
+
+using NonRootStart = ContainerTest;
+
+constexpr char kNonRootFlags[] =
+    "--user 1000 --cap-drop ALL --security-opt no-new-privileges --read-only";
+
+TEST_F(NonRootStart, HardinitIsPid1AsUid1000AndTheProgramItsChild) {
+  Result r = Run(std::string(kNonRootFlags) + " " +
+                 In("-- sh -c 'cat /proc/1/status; echo ====; exec cat /proc/self/status'"));
+  ASSERT_EQ(r.rc, 0) << r;
+  size_t split = r.out.find("====");
+  ASSERT_NE(split, std::string::npos) << r;
+  Status init = ParseStatus(r.out.substr(0, split));
+  Status program = ParseStatus(r.out.substr(split));
+  EXPECT_EQ(Field(init, "Name"), "hardinit") << r;
+  EXPECT_EQ(Field(init, "Uid"), "1000 1000 1000 1000") << r;
+  EXPECT_EQ(Field(program, "PPid"), "1") << r;
+  EXPECT_EQ(Field(program, "Uid"), "1000 1000 1000 1000") << r;
+}
+
+TEST_F(NonRootStart, SeccompFilterStacksOnDockersUnderNoNewPrivs) {
+  Result r = Run(std::string(kNonRootFlags) + " " + In("-- " + std::string(kStatus)));
+  ASSERT_EQ(r.rc, 0) << r;
+  Status s = ParseStatus(r.out);
+  EXPECT_EQ(Field(s, "NoNewPrivs"), "1") << r;
+  EXPECT_EQ(Field(s, "Seccomp"), "2") << r;
+  EXPECT_EQ(Field(s, "Seccomp_filters"), "2") << "Docker's filter plus hardinit's" << r;
+  EXPECT_TRUE(HasExactlyCaps(s, kNoCaps)) << r;
+}
+
+// ---------------------------------------------------------------------------------------
+// docker stop: the signal reaches the program, which decides the exit code; nothing waits
+// for the engine's 10 s SIGKILL.
+
+using DockerStop = ContainerTest;
+
+// Returns how long `docker stop` (default timeout: 10 s, then SIGKILL) took.
+double TimedStop(const std::string& id, Result* r) {
+  auto t0 = std::chrono::steady_clock::now();
+  *r = Shell(g_engine.docker + " stop " + id);
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+TEST_F(DockerStop, TrappedTermExitsWithTheProgramsCode) {
+  // `sleep & wait`: a trapped signal interrupts `wait`, but not a foreground command.
+  Result c = Start(In("-- sh -c 'trap \"exit 3\" TERM; echo ready; sleep 1000 & wait'"));
+  ASSERT_EQ(c.rc, 0) << c;
+  Result logs = WaitForLog(c.out, "ready");
+  ASSERT_NE(logs.out.find("ready"), std::string::npos) << logs;
+  Result stop;
+  double seconds = TimedStop(c.out, &stop);
+  ASSERT_EQ(stop.rc, 0) << stop;
+  EXPECT_LT(seconds, 5.0) << "docker stop waited for the engine's kill timeout" << stop;
+  EXPECT_EQ(ExitCode(c.out), "3") << Docker("logs " + c.out);
+}
+
+TEST_F(DockerStop, UntrappedTermExitsWith143) {
+  Result c = Start(In("-- sh -c 'echo ready; exec sleep 1000'"));
+  ASSERT_EQ(c.rc, 0) << c;
+  Result logs = WaitForLog(c.out, "ready");
+  ASSERT_NE(logs.out.find("ready"), std::string::npos) << logs;
+  Result stop;
+  double seconds = TimedStop(c.out, &stop);
+  ASSERT_EQ(stop.rc, 0) << stop;
+  EXPECT_LT(seconds, 5.0) << "docker stop waited for the engine's kill timeout" << stop;
+  EXPECT_EQ(ExitCode(c.out), "143") << Docker("logs " + c.out);
+}
+
+// ---------------------------------------------------------------------------------------
+// Reaping. The zombies are counted with ps inside the container's PID namespace: on cgroup
+// v1 an exited task leaves the cgroup, so `docker top` never lists zombies at all.
+
+using Reaping = ContainerTest;
+
+// Twenty orphans that exit 0.2 s later, then a PID 1 or a main program that never waits.
+constexpr char kMakeOrphans[] =
+    "-c 'for i in $(seq 20); do (sleep 0.2 &); done; echo made; exec sleep 1000'";
+
+int CountZombies(const std::string& ps_output) {
+  int zombies = 0;
+  std::istringstream in(ps_output);
+  std::string pid, stat;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream words(line);
+    if (words >> pid >> stat && stat[0] == 'Z') ++zombies;
+  }
+  return zombies;
+}
+
+TEST_F(Reaping, OrphansLeaveNoZombies) {
+  Result c = Start(In("-- sh " + std::string(kMakeOrphans)));
+  ASSERT_EQ(c.rc, 0) << c;
+  ASSERT_NE(WaitForLog(c.out, "made").out.find("made"), std::string::npos);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  Result ps = Docker("exec " + c.out + " ps -o pid,stat,args");
+  ASSERT_EQ(ps.rc, 0) << ps;
+  EXPECT_EQ(CountZombies(ps.out), 0) << ps;
+}
+
+// Negative control: the same orphans under a PID 1 that does not reap.
+TEST_F(Reaping, ZombieCountCanFailWithoutHardinit) {
+  Result c = Start("--entrypoint /bin/sh " + In(kMakeOrphans));
+  ASSERT_EQ(c.rc, 0) << c;
+  ASSERT_NE(WaitForLog(c.out, "made").out.find("made"), std::string::npos);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  Result ps = Docker("exec " + c.out + " ps -o pid,stat,args");
+  ASSERT_EQ(ps.rc, 0) << ps;
+  EXPECT_GT(CountZombies(ps.out), 0) << ps;
+}
+
+// ---------------------------------------------------------------------------------------
+// docker run --init, with the daemon's --init-path set to hardinit (named docker-init).
+
+using DockerInit = ContainerTest;
+
+TEST_F(DockerInit, Pid1IsHardinitAsDockerInitAndPassesTheExitCode) {
+  Result r = Run("--init --entrypoint /bin/sh " +
+                 In("-c 'tr \"\\0\" \" \" </proc/1/cmdline; echo; "
+                    "cmp /sbin/docker-init /hardinit && echo same-binary; exit 7'"));
+  EXPECT_EQ(r.rc, 7) << r;
+  EXPECT_EQ(r.out.rfind("/sbin/docker-init -- /bin/sh -c", 0), 0u) << r;
+  EXPECT_NE(r.out.find("same-binary"), std::string::npos) << r;
+}
+
+TEST_F(DockerInit, DockerInfoParsesTheTiniStyleVersion) {
+  Result version = Shell(Quote(std::string(HARDINIT_CT_STATE) + "/docker-init") + " --version");
+  ASSERT_EQ(version.rc, 0) << version;
+  std::smatch m;
+  std::string first_line = version.out.substr(0, version.out.find('\n'));
+  ASSERT_TRUE(std::regex_match(first_line, m, std::regex(R"(tini version (\S+) - git\.(\S+))")))
+      << "want `tini version X - git.Y` (DESIGN §1)" << version;
+  Result info = Docker("info --format '{{.InitCommit.ID}}'");
+  ASSERT_EQ(info.rc, 0) << info;
+  EXPECT_EQ(Trim(info.out), m[2].str()) << info;
+}
+
+// ---------------------------------------------------------------------------------------
+// Exec mode under the gosu name: no supervisor, the program is PID 1 itself.
+
+using GosuName = ContainerTest;
+
+TEST_F(GosuName, ProgramIsPid1WithTheAppIdentityAndNoCaps) {
+  Result r = Run("--entrypoint /bin/gosu " + In(std::string("app ") + kStatus));
+  ASSERT_EQ(r.rc, 0) << r;
+  Status s = ParseStatus(r.out);
+  EXPECT_EQ(Field(s, "Pid"), "1") << r;
+  EXPECT_TRUE(HasAppIdentity(s)) << r;
+  EXPECT_TRUE(HasExactlyCaps(s, kNoCaps)) << r;
+  EXPECT_EQ(Field(s, "NoNewPrivs"), "1") << r;
+}
+
+TEST_F(GosuName, DockerTopShowsExactlyOneProcess) {
+  Result c = Start("--entrypoint /bin/gosu " + In("app sleep 1000"));
+  ASSERT_EQ(c.rc, 0) << c;
+  Result top;
+  for (int i = 0; i < 50; ++i) {
+    top = Docker("top " + c.out + " -o pid,uid,args");
+    if (top.out.find("sleep 1000") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(top.rc, 0) << top;
+  std::istringstream in(top.out);
+  std::vector<std::string> rows;
+  for (std::string line; std::getline(in, line);) {
+    if (!Trim(line).empty() && line.find("PID") == std::string::npos) rows.push_back(line);
+  }
+  ASSERT_EQ(rows.size(), 1u) << top;
+  std::istringstream row(rows[0]);
+  std::string pid, uid;
+  row >> pid >> uid;
+  EXPECT_EQ(uid, "1000") << top;
+  EXPECT_NE(rows[0].find("sleep 1000"), std::string::npos) << top;
+}
+
+// docker/examples/tini-gosu: an entrypoint script written for tini + gosu, unchanged, with
+// both names pointing at hardinit.
+TEST_F(GosuName, TiniPlusGosuEntrypointScriptRunsUnchanged) {
+  std::string script =
+      std::string(HARDINIT_SOURCE_DIR) + "/docker/examples/tini-gosu/docker-entrypoint.sh";
+  Result r = Run("-v " + Quote(script) + ":/docker-entrypoint.sh:ro --entrypoint /bin/tini " +
+                 In(std::string("-- /docker-entrypoint.sh ") + kStatus));
+  ASSERT_EQ(r.rc, 0) << r;
+  Status s = ParseStatus(r.out);
+  EXPECT_TRUE(HasAppIdentity(s)) << r;
+  EXPECT_TRUE(HasExactlyCaps(s, kNoCaps)) << r;
+  EXPECT_EQ(Field(s, "NoNewPrivs"), "1") << "gosu itself would leave it 0" << r;
+}
+
+// ---------------------------------------------------------------------------------------
+// Negative control for the identity and capability checks: the same image and program with a
+// plain shell as ENTRYPOINT is root with Docker's default capabilities.
+
+using NegativeControl = ContainerTest;
+
+TEST_F(NegativeControl, PlainShellEntrypointIsRootWithDockersCaps) {
+  Result r = Run("--entrypoint /bin/sh " + In(std::string("-c '") + kStatus + "'"));
+  ASSERT_EQ(r.rc, 0) << r;
+  Status s = ParseStatus(r.out);
+  EXPECT_FALSE(HasAppIdentity(s)) << r;
+  EXPECT_FALSE(HasExactlyCaps(s, kNetBindService)) << r;
+  EXPECT_EQ(Field(s, "Uid"), "0 0 0 0") << r;
+  EXPECT_NE(Field(s, "CapEff"), kNoCaps) << r;
+  EXPECT_EQ(Field(s, "NoNewPrivs"), "0") << r;
+  EXPECT_EQ(Field(s, "Seccomp_filters"), "1") << r;
+}
+
+// ---------------------------------------------------------------------------------------
+// docker/Dockerfile and the examples, built offline: the base image is debootstrapped and
+// imported as debian:bookworm-slim; the build stages reach only Debian's archive.
+
+class DockerfileTest : public ContainerTest {
+ protected:
+  // The classic builder, as fixture.sh uses for docker/Dockerfile (see there why).
+  Result Build(const std::string& args) {
+    return Shell("env DOCKER_BUILDKIT=0 " + g_engine.docker + " build --network host -q " + args);
+  }
+
+  // hardinit:latest from docker/Dockerfile, built exactly as docker/README.md says. Under
+  // ctest the container.images fixture has built it already and this is a cache hit.
+  void BuildHardinitImage() {
+    Result r = Shell(FixtureCommand("images"));
+    ASSERT_EQ(r.rc, 0) << r;
+  }
+};
+
+using Dockerfile = DockerfileTest;
+
+TEST_F(Dockerfile, FinalImageHoldsOnlyHardinitAndItsLicense) {
+  ASSERT_NO_FATAL_FAILURE(BuildHardinitImage());
+  // Every file of every layer; `tar -i` reads through the concatenated layer archives.
+  Result files = Shell(g_engine.docker + " save " + kHardinitImage +
+                       " | tar -xOf - --wildcards '*/layer.tar' | tar -ti | sort");
+  ASSERT_EQ(files.rc, 0) << files;
+  EXPECT_EQ(files.out, "LICENSE\nhardinit\n") << files;
+}
+
+TEST_F(Dockerfile, CopyFromIntoAnotherScratchImageRuns) {
+  ASSERT_NO_FATAL_FAILURE(BuildHardinitImage());
+  std::string dir = std::string(HARDINIT_CT_STATE) + "/copy-from";
+  Result mk = Shell("mkdir -p " + Quote(dir) + " && cat >" + Quote(dir + "/Dockerfile") +
+                    " <<'EOF'\n"
+                    "FROM " + kImage + " AS tools\n"
+                    "FROM scratch\n"
+                    "COPY --from=" + kHardinitImage + " /hardinit /hardinit\n"
+                    "COPY --from=tools /bin/busybox /bin/busybox\n"
+                    "ENTRYPOINT [\"/hardinit\"]\n"
+                    "EOF");
+  ASSERT_EQ(mk.rc, 0) << mk;
+  Result build = Build("-t hardinit-ct-copy-from " + Quote(dir));
+  ASSERT_EQ(build.rc, 0) << build;
+  // The program's exit code through hardinit as PID 1: 5 only if the program really ran.
+  Result r = Run("hardinit-ct-copy-from -- /bin/busybox sh -c 'exit 5'");
+  EXPECT_EQ(r.rc, 5) << r;
+}
+
+// docker/examples/python and node: the recipe as docker/examples/compose.yaml runs it. The
+// app answers GET / with its own /proc/self/status.
+class Examples : public DockerfileTest {
+ protected:
+  void ServesAsAppWithOnlyNetBindService(const std::string& example,
+                                         const std::string& client) {
+    ASSERT_NO_FATAL_FAILURE(BuildHardinitImage());
+    std::string image = "hardinit-example-" + example;
+    Result build = Build("-t " + image + " " +
+                         Quote(std::string(HARDINIT_SOURCE_DIR) + "/docker/examples/" + example));
+    ASSERT_EQ(build.rc, 0) << build;
+    // The settings of the service in compose.yaml.
+    Result c = Start(std::string(
+        "--read-only --tmpfs /tmp --cap-drop ALL --cap-add SETUID --cap-add SETGID "
+        "--cap-add SETPCAP --cap-add NET_BIND_SERVICE "
+        "--security-opt no-new-privileges:true ") + kPrivilegedPorts + " " + image);
+    ASSERT_EQ(c.rc, 0) << c;
+    Result get;
+    for (int i = 0; i < 100; ++i) {
+      get = Docker("exec " + c.out + " " + client);
+      if (get.rc == 0 || !IsRunning(c.out)) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    ASSERT_EQ(get.rc, 0) << get << Docker("logs " + c.out) << "\nexit code: " << ExitCode(c.out);
+    Status s = ParseStatus(get.out);
+    EXPECT_EQ(Field(s, "Uid"), "1000 1000 1000 1000") << get;
+    EXPECT_EQ(Field(s, "Gid"), "1000 1000 1000 1000") << get;
+    EXPECT_TRUE(HasExactlyCaps(s, kNetBindService)) << get;
+    EXPECT_EQ(Field(s, "NoNewPrivs"), "1") << get;
+    EXPECT_EQ(Field(s, "Seccomp_filters"), "2") << "Docker's filter plus hardinit's" << get;
+  }
+};
+
+TEST_F(Examples, PythonServiceServesPort80AsAppWithOnlyNetBindService) {
+  ServesAsAppWithOnlyNetBindService(
+      "python",
+      "python3 -c 'import urllib.request as u; "
+      "print(u.urlopen(\"http://127.0.0.1:80/\").read().decode())'");
+}
+
+TEST_F(Examples, NodeServiceServesPort80AsAppWithOnlyNetBindService) {
+  ServesAsAppWithOnlyNetBindService(
+      "node",
+      "node -e 'require(\"http\").get(\"http://127.0.0.1:80/\", r => r.pipe(process.stdout))"
+      ".on(\"error\", e => { console.error(e.message); process.exit(1); })'");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  testing::InitGoogleTest(&argc, argv);
+  testing::AddGlobalTestEnvironment(new EngineEnvironment);
+  return RUN_ALL_TESTS();
+}
