@@ -504,7 +504,9 @@ def main():
             "(the machine is shared)",
             f"- Scheduler for the timed runs: {meta('scheduler')}",
             f"- hardinit commit: {meta('commit')}, built Release by bench/run.sh",
-            "- Command: `bench/run.sh`" + (" --smoke" if args.mode == "smoke" else ""), ""]
+            "- Command: `bench/run.sh`" + (" --smoke" if args.mode == "smoke" else ""),
+            "- Seconds per section: " + ", ".join(
+                f"{k} {raw.text('timing', k, 'seconds')}" for k in raw.order["timing"]), ""]
     budget_md = ["## Budgets\n", "| budget | value | limit | result | detail |",
                  "|---|---:|---:|---|---|"]
     for b in rep.budgets:
@@ -586,8 +588,8 @@ def update_readme(path, head, budget_md, rep):
     if begin not in text or end not in text:
         return
     start_table = [l for l in rep.md]
-    i = start_table.index("### Start-up (wall µs)")
-    j = start_table.index("", i + 3)
+    i = next(n for n, line in enumerate(start_table) if line.startswith("### Start-up"))
+    j = start_table.index("", i + 2)
     block = [begin, ""] + head[1:-1] + ["", "Budgets:", ""] + budget_md[1:] + \
             ["Start-up:", ""] + start_table[i + 2:j] + \
             ["", "![start-up](../docs/benchmarks/startup.png)", "",

@@ -36,11 +36,11 @@ helpers=$build/bench-helpers
 # Counts. The machines are shared and noisy: start-up runs in interleaved rounds so that a
 # burst of load hits every command alike, and everything reports medians.
 if [[ $mode == full ]]; then
-  startup_rounds=5 startup_runs=200 startup_warmup=20
+  startup_rounds=5 startup_runs=150 startup_warmup=20
   time_runs=21 idle_seconds=10
-  reap_orphans=10000 reap_reps=3
+  reap_orphans=10000 reap_reps=2
   signals=1000
-  syscalls=300000 syscost_reps=5
+  syscalls=100000 syscost_reps=7
 else
   startup_rounds=1 startup_runs=10 startup_warmup=2
   time_runs=3 idle_seconds=2
@@ -49,10 +49,18 @@ else
   syscalls=10000 syscost_reps=1
 fi
 
-log() { printf '\n== %s\n' "$*" >&2; }
+section_start=$SECONDS
+log() {
+  # The time each section took goes into the report, so a slow one is easy to find.
+  if [[ -n ${results:-} && -n ${section:-} ]]; then
+    record timing "$section" seconds $((SECONDS - section_start))
+  fi
+  section=$1 section_start=$SECONDS
+  printf '\n== %s\n' "$*" >&2
+}
 
 # --- 1. peers and tools --------------------------------------------------------------------
-log "installing what is missing"
+log install "installing what is missing"
 "$root/scripts/install-deps.sh" --bench
 for p in python3; do
   command -v "$p" >/dev/null || { apt-get install -y -q --no-install-recommends "$p" >/dev/null; }
@@ -66,7 +74,7 @@ setpriv=$(command -v setpriv)
 true_bin=/bin/true
 
 # --- 2. hardinit from this checkout, and the helpers -----------------------------------------
-log "building hardinit (Release) in $build"
+log build "hardinit (Release) in $build"
 if [[ ! -f $build/CMakeCache.txt ]]; then
   cmake -S "$root" -B "$build" -G "Unix Makefiles" -DCMAKE_BUILD_TYPE=Release \
     -DHARDINIT_TESTS=OFF >/dev/null
@@ -115,7 +123,7 @@ startup_commands=(
   "hardinit --exec hardened|$hardinit --exec --user nobody --seccomp default -- $true_bin"
   "gosu|$gosu nobody $true_bin"
 )
-log "start-up: $startup_rounds round(s) x $startup_runs runs of ${#startup_commands[@]} commands"
+log start-up "$startup_rounds round(s) x $startup_runs runs of ${#startup_commands[@]} commands"
 for ((round = 0; round < startup_rounds; ++round)); do
   # Rotate the order each round so no command always runs first or last.
   args=()
@@ -144,7 +152,7 @@ idle_inits=(
   "catatonit|$catatonit --"
 )
 status_field() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
-log "memory and idle wake-ups: ${#idle_inits[@]} inits side by side, $idle_seconds idle seconds"
+log memory+idle "${#idle_inits[@]} inits side by side, $idle_seconds idle seconds"
 unshare_pids=() init_pids=()
 for entry in "${idle_inits[@]}"; do
   # shellcheck disable=SC2086  # the command is a word list on purpose
@@ -177,7 +185,7 @@ for upid in "${unshare_pids[@]}"; do wait "$upid" || true; done
 record idle meta command "unshare --pid --fork --mount-proc INIT sleep N; voluntary+nonvoluntary_ctxt_switches of INIT over $idle_seconds s; VmRSS/VmHWM at the end"
 
 # ru_maxrss of the whole run (the init and what it waited for, so /bin/true too).
-log "memory: /usr/bin/time -f %M, $time_runs runs each"
+log time-maxrss "/usr/bin/time -f %M, $time_runs runs each"
 time_commands=(
   "/bin/true|$true_bin"
   "hardinit|$hardinit -- $true_bin"
@@ -196,7 +204,7 @@ done
 record time_maxrss meta command "/usr/bin/time -f %M CMD ($time_runs runs, median)"
 
 # --- 5. binary size and what takes the space ------------------------------------------------
-log "binary sizes and the link map"
+log size "stripped sizes and the link map"
 stripped_size() {
   local copy=$raw/strip.tmp
   strip -o "$copy" "$1" 2>/dev/null || cp "$1" "$copy"
@@ -237,7 +245,7 @@ ns_inits=(
   "dumb-init|$dumb_init"
   "catatonit|$catatonit --"
 )
-log "reaping: $reap_orphans orphaned zombies, $reap_reps rep(s) per init"
+log reaping "$reap_orphans orphaned zombies, $reap_reps rep(s) per init"
 for ((rep = 0; rep < reap_reps; ++rep)); do
   for entry in "${ns_inits[@]}"; do
     # shellcheck disable=SC2086
@@ -249,7 +257,7 @@ done
 record reap meta command "${rt[*]} bench/reap drive $reap_orphans INIT [--] bench/reap app ($reap_reps reps, median)"
 
 # --- 7. signal forwarding latency ----------------------------------------------------------
-log "signal forwarding: $signals SIGUSR1 per init"
+log signals "$signals SIGUSR1 per init"
 for entry in "${ns_inits[@]}"; do
   # shellcheck disable=SC2086
   "${rt[@]}" "$helpers/siglat" drive "$signals" ${entry#*|} "$helpers/siglat" app >"$raw/siglat.out" 2>>"$raw/siglat.log" ||
@@ -265,7 +273,7 @@ syscost_configs=(
   "hardinit --seccomp default|$hardinit --seccomp default --"
   "hardinit --seccomp strict|$hardinit --seccomp strict --"
 )
-log "seccomp: $syscalls calls per system call, $syscost_reps rep(s) per profile"
+log seccomp "$syscalls calls per system call, $syscost_reps rep(s) per profile"
 for ((rep = 0; rep < syscost_reps; ++rep)); do
   for entry in "${syscost_configs[@]}"; do
     # shellcheck disable=SC2086
@@ -290,6 +298,6 @@ for pkg in tini dumb-init catatonit gosu util-linux hyperfine gnuplot-nox time l
 done
 record version cc version "$(cc --version | head -1)"
 
-log "report"
+log report
 python3 "$root/bench/report.py" --raw "$raw" --out "$out" --mode "$mode" \
   --readme "$root/bench/README.md"
