@@ -591,7 +591,7 @@ def update_readme(path, head, budget_md, rep):
     i = next(n for n, line in enumerate(start_table) if line.startswith("### Start-up"))
     j = start_table.index("", i + 2)
     block = [begin, ""] + head[1:-1] + ["", "Budgets:", ""] + budget_md[1:] + \
-            ["Start-up:", ""] + start_table[i + 2:j] + \
+            ["Start-up:", ""] + start_table[i + 1:j] + \
             ["", "![start-up](../docs/benchmarks/startup.png)", "",
              "Everything else (memory, size by library, reaping, signal latency, idle, seccomp): "
              "[docs/benchmarks/latest.md](../docs/benchmarks/latest.md).", "", end]
