@@ -1,0 +1,303 @@
+#!/usr/bin/env bash
+# hardinit against the tools it replaces (tini, dumb-init, catatonit, gosu, setpriv), every
+# measurement in one run. See bench/README.md for what each number means and the budgets.
+#
+#   bench/run.sh            full run (about 6-10 minutes on 2 cores); writes docs/benchmarks/
+#   bench/run.sh --smoke    every measurement with tiny counts (under a minute); writes
+#                           build-bench/bench-smoke/ and leaves docs/benchmarks/ alone
+#
+# Environment: BENCH_BUILD_DIR (default build-bench), BENCH_OUT_DIR (default as above),
+# BENCH_RT=0 to run the timing measurements under the normal scheduler instead of SCHED_FIFO.
+# Must run as root (PID namespaces, --user nobody, SIGSTOP of a namespace's PID 1).
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+mode=full
+case "${1:-}" in
+  "") ;;
+  --smoke) mode=smoke ;;
+  -h | --help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  *) echo "bench/run.sh: unknown argument: $1 (try --help)" >&2; exit 2 ;;
+esac
+if [[ $(id -u) != 0 ]]; then
+  echo "bench/run.sh: must run as root (PID namespaces, --user nobody)" >&2
+  exit 2
+fi
+
+build=${BENCH_BUILD_DIR:-$root/build-bench}
+if [[ $mode == full ]]; then
+  out=${BENCH_OUT_DIR:-$root/docs/benchmarks}
+else
+  out=${BENCH_OUT_DIR:-$build/bench-smoke}
+fi
+raw=$build/bench-raw
+helpers=$build/bench-helpers
+
+# Counts. The machines are shared and noisy: start-up runs in interleaved rounds so that a
+# burst of load hits every command alike, and everything reports medians.
+if [[ $mode == full ]]; then
+  startup_rounds=5 startup_runs=150 startup_warmup=20
+  time_runs=21 idle_seconds=10
+  reap_orphans=10000 reap_reps=2
+  signals=1000
+  syscalls=100000 syscost_reps=7
+else
+  startup_rounds=1 startup_runs=10 startup_warmup=2
+  time_runs=3 idle_seconds=2
+  reap_orphans=200 reap_reps=1
+  signals=50
+  syscalls=10000 syscost_reps=1
+fi
+
+section_start=$SECONDS
+log() {
+  # The time each section took goes into the report, so a slow one is easy to find.
+  if [[ -n ${results:-} && -n ${section:-} ]]; then
+    record timing "$section" seconds $((SECONDS - section_start))
+  fi
+  section=$1 section_start=$SECONDS
+  printf '\n== %s\n' "$*" >&2
+}
+
+# --- 1. peers and tools --------------------------------------------------------------------
+log install "installing what is missing"
+"$root/scripts/install-deps.sh" --bench
+for p in python3; do
+  command -v "$p" >/dev/null || { apt-get install -y -q --no-install-recommends "$p" >/dev/null; }
+done
+tini_static=$(command -v tini-static)
+tini=$(command -v tini)
+dumb_init=$(command -v dumb-init)
+catatonit=$(command -v catatonit)
+gosu=$(command -v gosu)
+setpriv=$(command -v setpriv)
+true_bin=/bin/true
+
+# --- 2. hardinit from this checkout, and the helpers -----------------------------------------
+log build "hardinit (Release) in $build"
+if [[ ! -f $build/CMakeCache.txt ]]; then
+  cmake -S "$root" -B "$build" -G "Unix Makefiles" -DCMAKE_BUILD_TYPE=Release \
+    -DHARDINIT_TESTS=OFF >/dev/null
+fi
+cmake --build "$build" -j2 --target hardinit >/dev/null
+hardinit=$build/hardinit
+
+mkdir -p "$helpers" "$raw" "$out"
+rm -f "$raw"/*
+for helper in siglat reap syscost; do
+  if [[ ! -x $helpers/$helper || $root/bench/$helper.c -nt $helpers/$helper ||
+        $root/bench/common.h -nt $helpers/$helper ]]; then
+    cc -O2 -Wall -Wextra -Werror -static -o "$helpers/$helper" "$root/bench/$helper.c"
+  fi
+done
+
+# Timing runs under SCHED_FIFO (lowest priority): other engineers' builds on the same 2 cores
+# then delay neither the init nor its child. The kernel's RT throttling still leaves them 5%.
+rt=()
+if [[ ${BENCH_RT:-1} != 0 ]] && chrt -f 1 true 2>/dev/null; then
+  rt=(chrt -f 1)
+fi
+
+results=$raw/results.tsv
+: >"$results"
+record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$results"; }
+record meta meta mode "$mode"
+record meta meta scheduler "${rt[*]:-normal (CFS)}"
+record meta meta load_before "$(cut -d' ' -f1-3 /proc/loadavg)"
+record meta meta started "$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+started_s=$SECONDS
+
+# --- 3. start-up to a finished /bin/true ----------------------------------------------------
+# name|command; the name is what tables and charts show.
+startup_commands=(
+  "/bin/true|$true_bin"
+  "hardinit|$hardinit -- $true_bin"
+  "hardinit --seccomp unconfined|$hardinit --seccomp unconfined -- $true_bin"
+  "hardinit hardened|$hardinit --user nobody --seccomp default -- $true_bin"
+  "tini-static|$tini_static -s -- $true_bin"
+  "tini|$tini -s -- $true_bin"
+  "dumb-init|$dumb_init $true_bin"
+  "catatonit|$catatonit -- $true_bin"
+  "tini-static + gosu|$tini_static -s -- $gosu nobody $true_bin"
+  "tini-static + setpriv|$tini_static -s -- $setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all $true_bin"
+  "hardinit --exec hardened|$hardinit --exec --user nobody --seccomp default -- $true_bin"
+  "gosu|$gosu nobody $true_bin"
+)
+log start-up "$startup_rounds round(s) x $startup_runs runs of ${#startup_commands[@]} commands"
+for ((round = 0; round < startup_rounds; ++round)); do
+  # Rotate the order each round so no command always runs first or last.
+  args=()
+  n=${#startup_commands[@]}
+  for ((i = 0; i < n; ++i)); do
+    entry=${startup_commands[$(((i + round) % n))]}
+    args+=(-n "${entry%%|*}" "${entry#*|}")
+  done
+  "${rt[@]}" hyperfine -N --style basic --warmup "$startup_warmup" --runs "$startup_runs" \
+    --export-json "$raw/startup.$round.json" "${args[@]}" >"$raw/startup.$round.log" 2>&1
+done
+for entry in "${startup_commands[@]}"; do
+  record startup_cmd "${entry%%|*}" command "${entry#*|}"
+done
+record startup_cmd meta hyperfine "${rt[*]} hyperfine -N --warmup $startup_warmup --runs $startup_runs -n NAME CMD ... (x$startup_rounds rounds, order rotated)"
+
+# --- 4. memory -----------------------------------------------------------------------------
+# The init's own VmRSS/VmHWM (peak) from /proc/PID/status while it supervises a sleeping
+# child as PID 1 of a new PID namespace; the same 10 idle seconds give the context switches.
+idle_inits=(
+  "hardinit|$hardinit --"
+  "hardinit hardened|$hardinit --user nobody --seccomp default --"
+  "tini-static|$tini_static --"
+  "tini|$tini --"
+  "dumb-init|$dumb_init"
+  "catatonit|$catatonit --"
+)
+status_field() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
+log memory+idle "${#idle_inits[@]} inits side by side, $idle_seconds idle seconds"
+unshare_pids=() init_pids=()
+for entry in "${idle_inits[@]}"; do
+  # shellcheck disable=SC2086  # the command is a word list on purpose
+  unshare --pid --fork --mount-proc ${entry#*|} sleep $((idle_seconds + 30)) 2>>"$raw/idle.log" &
+  unshare_pids+=($!)
+done
+sleep 1
+for upid in "${unshare_pids[@]}"; do
+  child=$(cat "/proc/$upid/task/$upid/children" 2>/dev/null | awk '{print $1}')
+  [[ -n $child ]] || { echo "bench/run.sh: an init did not start (unshare pid $upid)" >&2; exit 1; }
+  init_pids+=("$child")
+done
+declare -A ctx_before
+for i in "${!init_pids[@]}"; do
+  pid=${init_pids[$i]}
+  ctx_before[$i]=$(($(status_field "$pid" voluntary_ctxt_switches) + $(status_field "$pid" nonvoluntary_ctxt_switches)))
+done
+sleep "$idle_seconds"
+for i in "${!init_pids[@]}"; do
+  pid=${init_pids[$i]} name=${idle_inits[$i]%%|*}
+  after=$(($(status_field "$pid" voluntary_ctxt_switches) + $(status_field "$pid" nonvoluntary_ctxt_switches)))
+  record idle "$name" ctxt_switches $((after - ctx_before[$i]))
+  record memory "$name" vmrss_kib "$(status_field "$pid" VmRSS)"
+  record memory "$name" vmhwm_kib "$(status_field "$pid" VmHWM)"
+  record memory "$name" rssanon_kib "$(status_field "$pid" RssAnon)"
+  record memory "$name" rssfile_kib "$(status_field "$pid" RssFile)"
+  kill -TERM "$pid"
+done
+for upid in "${unshare_pids[@]}"; do wait "$upid" || true; done
+record idle meta command "unshare --pid --fork --mount-proc INIT sleep N; voluntary+nonvoluntary_ctxt_switches of INIT over $idle_seconds s; VmRSS/VmHWM at the end"
+
+# ru_maxrss of the whole run (the init and what it waited for, so /bin/true too).
+log time-maxrss "/usr/bin/time -f %M, $time_runs runs each"
+time_commands=(
+  "/bin/true|$true_bin"
+  "hardinit|$hardinit -- $true_bin"
+  "hardinit hardened|$hardinit --user nobody --seccomp default -- $true_bin"
+  "tini-static|$tini_static -s -- $true_bin"
+  "tini|$tini -s -- $true_bin"
+  "dumb-init|$dumb_init $true_bin"
+  "catatonit|$catatonit -- $true_bin"
+)
+for entry in "${time_commands[@]}"; do
+  for ((i = 0; i < time_runs; ++i)); do
+    # shellcheck disable=SC2086
+    record time_maxrss "${entry%%|*}" maxrss_kib "$(/usr/bin/time -f %M ${entry#*|} 2>&1 >/dev/null | tail -1)"
+  done
+done
+record time_maxrss meta command "/usr/bin/time -f %M CMD ($time_runs runs, median)"
+
+# --- 5. binary size and what takes the space ------------------------------------------------
+log size "stripped sizes and the link map"
+stripped_size() {
+  local copy=$raw/strip.tmp
+  strip -o "$copy" "$1" 2>/dev/null || cp "$1" "$copy"
+  stat -c %s "$copy"
+  rm -f "$copy"
+}
+for entry in "hardinit|$hardinit" "tini-static|$tini_static" "tini|$tini" "dumb-init|$dumb_init" \
+  "catatonit|$catatonit" "gosu|$gosu" "setpriv|$setpriv"; do
+  bin=${entry#*|}
+  linkage=dynamic
+  file -L "$bin" | grep -q 'statically linked' && linkage=static
+  record size "${entry%%|*}" stripped_bytes "$(stripped_size "$bin")"
+  record size "${entry%%|*}" linkage "$linkage"
+done
+# Relink hardinit from the same objects with a link map and without -s (for nm), using the
+# link command CMake wrote: no second compile. Fall back to a separate build dir.
+link_txt=$build/CMakeFiles/hardinit.dir/link.txt
+if [[ -f $link_txt ]]; then
+  link_cmd=$(sed -e 's/ -s / /g' -e "s| -o hardinit | -o $raw/hardinit.unstripped -Wl,-Map=$raw/hardinit.map |" "$link_txt")
+  (cd "$build" && eval "$link_cmd") 2>"$raw/relink.log"
+  record size meta map_command "$link_cmd"
+else
+  mapbuild=$build-map
+  cmake -S "$root" -B "$mapbuild" -DCMAKE_BUILD_TYPE=Release -DHARDINIT_TESTS=OFF \
+    "-DCMAKE_EXE_LINKER_FLAGS=-Wl,-Map=$raw/hardinit.map" >/dev/null
+  cmake --build "$mapbuild" -j2 --target hardinit >/dev/null
+  cp "$mapbuild/hardinit" "$raw/hardinit.unstripped"
+  record size meta map_command "cmake -DCMAKE_EXE_LINKER_FLAGS=-Wl,-Map=hardinit.map"
+fi
+record size "hardinit (relinked, stripped)" stripped_bytes "$(stripped_size "$raw/hardinit.unstripped")"
+nm -S --size-sort -C "$raw/hardinit.unstripped" >"$raw/hardinit.nm" 2>/dev/null || true
+
+# --- 6. reaping ------------------------------------------------------------------------------
+ns_inits=(
+  "hardinit|$hardinit --"
+  "tini-static|$tini_static --"
+  "tini|$tini --"
+  "dumb-init|$dumb_init"
+  "catatonit|$catatonit --"
+)
+log reaping "$reap_orphans orphaned zombies, $reap_reps rep(s) per init"
+for ((rep = 0; rep < reap_reps; ++rep)); do
+  for entry in "${ns_inits[@]}"; do
+    # shellcheck disable=SC2086
+    "${rt[@]}" "$helpers/reap" drive "$reap_orphans" ${entry#*|} "$helpers/reap" app >"$raw/reap.out" 2>>"$raw/reap.log" ||
+      { tail -5 "$raw/reap.log" >&2; exit 1; }
+    while read -r key value; do record reap "${entry%%|*}" "$key" "$value"; done <"$raw/reap.out"
+  done
+done
+record reap meta command "${rt[*]} bench/reap drive $reap_orphans INIT [--] bench/reap app ($reap_reps reps, median)"
+
+# --- 7. signal forwarding latency ----------------------------------------------------------
+log signals "$signals SIGUSR1 per init"
+for entry in "${ns_inits[@]}"; do
+  # shellcheck disable=SC2086
+  "${rt[@]}" "$helpers/siglat" drive "$signals" ${entry#*|} "$helpers/siglat" app >"$raw/siglat.out" 2>>"$raw/siglat.log" ||
+    { tail -5 "$raw/siglat.log" >&2; exit 1; }
+  while read -r key value; do record siglat "${entry%%|*}" "$key" "$value"; done <"$raw/siglat.out"
+done
+record siglat meta command "${rt[*]} bench/siglat drive $signals INIT [--] bench/siglat app"
+
+# --- 8. seccomp per-syscall cost ------------------------------------------------------------
+syscost_configs=(
+  "no init|"
+  "hardinit --seccomp unconfined|$hardinit --seccomp unconfined --"
+  "hardinit --seccomp default|$hardinit --seccomp default --"
+  "hardinit --seccomp strict|$hardinit --seccomp strict --"
+)
+log seccomp "$syscalls calls per system call, $syscost_reps rep(s) per profile"
+for ((rep = 0; rep < syscost_reps; ++rep)); do
+  for entry in "${syscost_configs[@]}"; do
+    # shellcheck disable=SC2086
+    "${rt[@]}" ${entry#*|} "$helpers/syscost" "$syscalls" >"$raw/syscost.out" 2>/dev/null
+    while read -r key value; do record syscost "${entry%%|*}" "$key" "$value"; done <"$raw/syscost.out"
+  done
+done
+record syscost meta command "${rt[*]} [hardinit --seccomp P --] bench/syscost $syscalls ($syscost_reps reps, median; thread CPU time per call)"
+
+# --- 9. report -------------------------------------------------------------------------------
+record meta meta load_after "$(cut -d' ' -f1-3 /proc/loadavg)"
+record meta meta duration_s $((SECONDS - started_s))
+record meta meta kernel "$(uname -r)"
+record meta meta cpu "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+record meta meta nproc "$(nproc)"
+record meta meta memory "$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+record meta meta os "$(. /etc/os-release && echo "$PRETTY_NAME")"
+record meta meta commit "$(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- . ':!docs/benchmarks' 2>/dev/null || echo ' (modified)')"
+record version hardinit version "$("$hardinit" --version 2>&1 | head -1)"
+for pkg in tini dumb-init catatonit gosu util-linux hyperfine gnuplot-nox time libc6 gcc; do
+  record version "$pkg" version "$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null || echo '?')"
+done
+record version cc version "$(cc --version | head -1)"
+
+log report
+python3 "$root/bench/report.py" --raw "$raw" --out "$out" --mode "$mode" \
+  --readme "$root/bench/README.md"
