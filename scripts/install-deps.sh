@@ -9,7 +9,9 @@ packages=(
   busybox-static libcap2-bin util-linux procps iproute2
 )
 case "${1:-}" in
-  --test) packages+=(python3 clang libclang-rt-14-dev) ;;
+  # The runtimes the seccomp tests start under the strict profile: Python, Node.js, a JVM and
+  # Go programs (runc, containerd).
+  --test) packages+=(python3 clang libclang-rt-14-dev nodejs openjdk-17-jre-headless runc containerd) ;;
   --bench) packages+=(tini dumb-init catatonit gosu hyperfine gnuplot-nox time) ;;
 esac
 

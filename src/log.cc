@@ -119,6 +119,10 @@ void InitLogging(LogLevel level, LogFormat format, Personality personality) {
   spdlog::set_default_logger(std::move(logger));
 }
 
+bool LogEnabled(LogLevel level) {
+  return spdlog::default_logger_raw()->should_log(static_cast<spdlog::level::level_enum>(level));
+}
+
 void LogEvent(LogLevel level, std::string_view message, std::initializer_list<LogField> fields) {
   g_fields = &fields;
   spdlog::log(static_cast<spdlog::level::level_enum>(level), "{}", message);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "hardinit/error.h"
+#include "hardinit/file_util.h"
 
 namespace hardinit {
 namespace {
@@ -31,6 +32,56 @@ bool ParseNumber(std::string_view text, int* out) {
   if (text.empty()) return false;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
   return ec == std::errc() && end == text.data() + text.size();
+}
+
+// hardinit ignores SIGTTIN/SIGTTOU so it is never stopped; every signal it inherited as
+// ignored becomes SIG_DFL, because an ignored signal is discarded when it is sent, even while
+// blocked: to forward it (and to reap at all, for SIGCHLD) hardinit needs the default.
+bool SetDisposition(int sig, bool inherited_ignored, std::string* err) {
+  struct sigaction now {};
+  now.sa_handler = sig == SIGTTIN || sig == SIGTTOU ? SIG_IGN : SIG_DFL;
+  if (!inherited_ignored && now.sa_handler == SIG_DFL) return true;
+  if (sigaction(sig, &now, nullptr) != 0) {
+    *err = ErrnoMessage("sigaction(" + SignalName(sig) + ")", errno);
+    return false;
+  }
+  return true;
+}
+
+// The ignored signals from /proc/self/status's SigIgn: one read, where asking sigaction()
+// takes a system call per signal.
+bool ReadIgnoredSignals(sigset_t* ignored) {
+  std::string status;
+  int errnum = 0;
+  if (!ReadWholeFile("/proc/self/status", 1 << 16, &status, &errnum)) return false;
+  const size_t at = status.find("\nSigIgn:\t");
+  if (at == std::string::npos) return false;
+  uint64_t mask = 0;
+  const char* begin = status.data() + at + 9;
+  auto [end, ec] = std::from_chars(begin, status.data() + status.size(), mask, 16);
+  if (ec != std::errc() || end - begin != 16) return false;
+  sigemptyset(ignored);
+  for (int sig = 1; sig <= 64 && sig < _NSIG; ++sig) {
+    if ((mask >> (sig - 1)) & 1U) sigaddset(ignored, sig);
+  }
+  return true;
+}
+
+// Without /proc: ask the kernel signal by signal.
+bool AskEachSignal(InheritedSignals* inherited, std::string* err) {
+  sigemptyset(&inherited->ignored);
+  for (int sig = 1; sig < _NSIG; ++sig) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    struct sigaction old {};
+    // EINVAL: a signal glibc reserves for itself (32, 33); it is not ours to change.
+    if (sigaction(sig, nullptr, &old) != 0) continue;
+    const bool ignored = old.sa_handler == SIG_IGN;
+    if (ignored) sigaddset(&inherited->ignored, sig);
+    if ((ignored || sig == SIGTTIN || sig == SIGTTOU) && !SetDisposition(sig, ignored, err)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace
@@ -80,28 +131,13 @@ bool ConfigureSupervisorSignals(InheritedSignals* inherited, sigset_t* waited, s
     *err = ErrnoMessage("sigprocmask", errno);
     return false;
   }
-  sigemptyset(&inherited->ignored);
+  if (!ReadIgnoredSignals(&inherited->ignored)) return AskEachSignal(inherited, err);
   for (int sig = 1; sig < _NSIG; ++sig) {
-    if (sig == SIGKILL || sig == SIGSTOP) continue;
-    struct sigaction old {};
-    // EINVAL: a signal glibc reserves for itself (32, 33); it is not ours to change.
-    if (sigaction(sig, nullptr, &old) != 0) continue;
-    const bool was_ignored = old.sa_handler == SIG_IGN;
-    if (was_ignored) sigaddset(&inherited->ignored, sig);
-    struct sigaction now {};
-    if (sig == SIGTTIN || sig == SIGTTOU) {
-      now.sa_handler = SIG_IGN;
-    } else if (was_ignored) {
-      // An ignored signal is discarded when it is sent, even while blocked; to forward it
-      // (and to reap at all, for SIGCHLD) hardinit needs the default disposition.
-      now.sa_handler = SIG_DFL;
-    } else {
-      continue;
-    }
-    if (sigaction(sig, &now, nullptr) != 0) {
-      *err = ErrnoMessage("sigaction(" + SignalName(sig) + ")", errno);
-      return false;
-    }
+    // 32 and 33 are glibc's own (thread cancellation, setxid): not ours to change.
+    if (sig == SIGKILL || sig == SIGSTOP || (sig >= 32 && sig < SIGRTMIN)) continue;
+    const bool ignored = sigismember(&inherited->ignored, sig) == 1;
+    if (!ignored && sig != SIGTTIN && sig != SIGTTOU) continue;
+    if (!SetDisposition(sig, ignored, err)) return false;
   }
   return true;
 }

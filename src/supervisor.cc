@@ -85,6 +85,7 @@ class Supervisor {
                               ? config_.signal_rewrites[received]
                               : received;
     if (rewritten == 0) {
+      if (!LogEnabled(LogLevel::kDebug)) return;
       LogEvent(LogLevel::kDebug, "dropping " + SignalName(received) + " (--rewrite)",
                {{"signal", SignalName(received)}});
       return;
@@ -95,9 +96,11 @@ class Supervisor {
       return;
     }
     const pid_t target = config_.kill_process_group ? -config_.child : config_.child;
-    LogEvent(LogLevel::kDebug,
+    if (LogEnabled(LogLevel::kDebug)) {
+      LogEvent(LogLevel::kDebug,
              "forwarding " + SignalName(rewritten) + " to " + std::to_string(target),
-             {{"signal", SignalName(rewritten)}, {"pid", target}});
+               {{"signal", SignalName(rewritten)}, {"pid", target}});
+    }
     if (kill(target, rewritten) != 0) {
       // ESRCH: the program exited and its SIGCHLD is on its way.
       spdlog::debug("kill({}, {}): {}", target, SignalName(rewritten), strerrordesc_np(errno));
@@ -122,7 +125,7 @@ class Supervisor {
       } else if (config_.warn_on_reap) {
         LogEvent(LogLevel::kWarn, "Reaped zombie process with pid=" + std::to_string(pid),
                  {{"pid", pid}, {"status", ExitCodeForStatus(status)}});
-      } else {
+      } else if (LogEnabled(LogLevel::kTrace)) {
         LogEvent(LogLevel::kTrace, "reaped process " + std::to_string(pid), {{"pid", pid}});
       }
     }

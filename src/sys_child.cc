@@ -56,6 +56,14 @@ int RealSys::OpenDirectory(const char* path) {
       Result(syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)));
 }
 
+int RealSys::OpenFile(const char* path) {
+  return static_cast<int>(Result(syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC)));
+}
+
+long RealSys::Read(int fd, void* buffer, size_t size) {
+  return Result(syscall(SYS_read, fd, buffer, size));
+}
+
 long RealSys::GetDents(int fd, void* buffer, size_t size) {
   return Result(syscall(SYS_getdents64, fd, buffer, size));
 }

@@ -24,6 +24,10 @@ struct LogField {
 // Installs the stderr logger. `prefix` is "hardinit" (or the name hardinit runs under).
 void InitLogging(LogLevel level, LogFormat format, Personality personality);
 
+// True when a message at `level` would be printed: check it before building an expensive
+// message on a hot path (the supervisor's reap and forward).
+bool LogEnabled(LogLevel level);
+
 // Logs `message` at `level`; in JSON the fields become keys next to "msg".
 void LogEvent(LogLevel level, std::string_view message, std::initializer_list<LogField> fields);
 

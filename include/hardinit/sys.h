@@ -26,6 +26,8 @@ class Sys {
   virtual int SetForeground(int fd) = 0;                    // ioctl(fd, TIOCSPGRP, getpgrp())
   virtual int CloseRangeCloexec(unsigned int first) = 0;    // close_range(first, ~0, CLOEXEC)
   virtual int OpenDirectory(const char* path) = 0;          // open(O_RDONLY|O_DIRECTORY|O_CLOEXEC)
+  virtual int OpenFile(const char* path) = 0;               // open(O_RDONLY|O_CLOEXEC)
+  virtual long Read(int fd, void* buffer, size_t size) = 0;
   virtual long GetDents(int fd, void* buffer, size_t size) = 0;  // getdents64
   virtual int SetCloexec(int fd) = 0;                       // fcntl(F_SETFD, FD_CLOEXEC)
   virtual int Close(int fd) = 0;
@@ -52,6 +54,8 @@ class RealSys final : public Sys {
   int SetForeground(int fd) override;
   int CloseRangeCloexec(unsigned int first) override;
   int OpenDirectory(const char* path) override;
+  int OpenFile(const char* path) override;
+  long Read(int fd, void* buffer, size_t size) override;
   long GetDents(int fd, void* buffer, size_t size) override;
   int SetCloexec(int fd) override;
   int Close(int fd) override;

@@ -301,9 +301,10 @@ static void OrphanParent(void) {
   if (pipe(pipe_fds) != 0) return;
   pid_t middle = fork();
   if (middle == 0) {
+    const pid_t middle_pid = getpid();
     pid_t orphan = fork();
     if (orphan == 0) {
-      while (getppid() == middle) usleep(1000);
+      while (getppid() == middle_pid) usleep(1000);
       pid_t parent = getppid();
       if (write(pipe_fds[1], &parent, sizeof(parent)) < 0) _exit(1);
       _exit(0);

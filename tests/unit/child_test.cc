@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -29,6 +30,8 @@ class RecordingSys final : public Sys {
   int close_range_result = 0;
   uid_t reported_uid_offset = 0;
   uint64_t reported_permitted_extra = 0;
+  uint64_t reported_bounding_extra = 0;
+  bool serve_status = false;  // /proc/self/status readable (else the per-capability fallback)
 
   int SetSignalMask(const sigset_t*) override { return Record("rt_sigprocmask"); }
   int SetSignalIgnored(int sig, bool ignored) override {
@@ -39,6 +42,20 @@ class RecordingSys final : public Sys {
   int CloseRangeCloexec(unsigned int) override {
     if (int rc = Record("close_range"); rc < 0) return rc;
     return close_range_result;
+  }
+  int OpenFile(const char*) override {
+    if (int rc = Record("open(/proc/self/status)"); rc < 0) return rc;
+    return serve_status ? 60 : -ENOENT;
+  }
+  long Read(int, void* buffer, size_t size) override {
+    if (status_served_) return 0;
+    status_served_ = true;
+    char text[128];
+    const int length = std::snprintf(text, sizeof(text), "Name:\tx\nCapBnd:\t%016llx\nCapAmb:\t%016llx\n",
+                                     static_cast<unsigned long long>(bounding_ | reported_bounding_extra),
+                                     static_cast<unsigned long long>(ambient_));
+    std::memcpy(buffer, text, std::min<size_t>(size, static_cast<size_t>(length)));
+    return length;
   }
   int OpenDirectory(const char*) override {
     if (int rc = Record("open(/proc/self/fd)"); rc < 0) return rc;
@@ -151,6 +168,7 @@ class RecordingSys final : public Sys {
   }
 
   bool dents_served_ = false;
+  bool status_served_ = false;
   uint64_t bounding_ = (uint64_t{1} << 41) - 1;
   uint64_t permitted_ = (uint64_t{1} << 41) - 1, effective_ = permitted_, inheritable_ = 0,
            ambient_ = 0;
@@ -203,7 +221,8 @@ TEST_F(ChildStepsTest, RunsTheStepsInTheDesignOrder) {
       "close_range", "PR_CAPBSET_DROP", "PR_SET_KEEPCAPS", "setgroups", "setresgid",
       "setresuid", "capget", "capset", "PR_SET_SECUREBITS", "capset",
       "PR_CAP_AMBIENT_CLEAR_ALL", "PR_CAP_AMBIENT_RAISE", "PR_SET_NO_NEW_PRIVS", "getresuid",
-      "getresgid", "getgroups", "capget", "PR_CAPBSET_READ", "PR_CAP_AMBIENT_IS_SET",
+      "getresgid", "getgroups", "capget", "open(/proc/self/status)", "PR_CAPBSET_READ",
+      "PR_CAP_AMBIENT_IS_SET",
       "PR_CAPBSET_READ", "PR_CAP_AMBIENT_IS_SET",  // alternate per capability
   };
   const std::vector<std::string> calls = Collapsed(sys.calls);
@@ -306,6 +325,21 @@ TEST_F(ChildStepsTest, AResultThatDiffersFromThePlanFailsClosed) {
   error = RunChildSteps(plan_, sys2);
   EXPECT_EQ(error.step, Step::kVerifyCapabilities);
   EXPECT_EQ(std::count(sys2.calls.begin(), sys2.calls.end(), "execve"), 0);
+}
+
+TEST_F(ChildStepsTest, ReadsTheBoundingAndAmbientSetsFromProcInOneGo) {
+  RecordingSys sys;
+  sys.serve_status = true;
+  EXPECT_TRUE(RunChildSteps(plan_, sys).ok());
+  EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "PR_CAPBSET_READ"), 0);
+  EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "PR_CAP_AMBIENT_IS_SET"), 0);
+
+  RecordingSys skewed;  // the kernel reports a capability the plan dropped
+  skewed.serve_status = true;
+  skewed.reported_bounding_extra = uint64_t{1} << CAP_SYS_ADMIN;
+  const ChildError error = RunChildSteps(plan_, skewed);
+  EXPECT_EQ(error.step, Step::kVerifyBoundingSet);
+  EXPECT_EQ(std::count(skewed.calls.begin(), skewed.calls.end(), "execve"), 0);
 }
 
 TEST_F(ChildStepsTest, FallsBackToProcSelfFdWhenCloseRangeIsMissing) {
