@@ -400,6 +400,10 @@ TEST_F(SeccompFileTest, CheckRefusesBadProfilesWith125) {
   }
   EXPECT_NE(Command({"seccomp", "check", bad_action}).err.find("syscalls[0].action"),
             std::string::npos);
+  // unconfined has nothing to export: one line, not also the warning a run would give.
+  const RunResult unconfined = Command({"seccomp", "export", "unconfined", dir_ + "/u.bpf"});
+  EXPECT_EQ(unconfined.exit_code, 125);
+  EXPECT_EQ(NonEmptyLines(unconfined.err).size(), 1u) << unconfined.err;
   EXPECT_EQ(Command({"seccomp", "check"}).exit_code, 125) << "usage";
   EXPECT_EQ(Command({"seccomp", "frobnicate", "default"}).exit_code, 125) << "usage";
 }
