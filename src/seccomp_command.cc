@@ -141,11 +141,13 @@ bool WriteAll(int fd, const std::string& bytes, std::string* err) {
 
 int Export(const std::string& name, const char* out_path) {
   const std::string context_message = "seccomp export " + name + ": ";
+  // Before PrepareSeccomp, whose warning about a program running unfiltered would make a
+  // second, misleading line: no program runs here.
+  if (name == "unconfined") return Fail(context_message + "unconfined has no filter to export");
   SeccompProgram program;
   std::string err;
   // The base context (no capability kept): the same BPF `--seccomp NAME` uses by default.
   if (!PrepareSeccomp(name, CurrentSeccompContext(0), &program, &err)) return Fail(err);
-  if (program.unconfined) return Fail(context_message + "unconfined has no filter to export");
   if (program.flags != 0) {
     std::fprintf(stderr, "hardinit: seccomp export %s: warning: raw BPF cannot carry the "
                          "profile's flags (0x%x); they are lost\n", name.c_str(), program.flags);
