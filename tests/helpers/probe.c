@@ -384,7 +384,7 @@ static void StatusOf(const char* pid) {
       if (*c == '\t') *c = ' ';
     }
     char key[64];
-    snprintf(key, sizeof(key), "of%s_%s", pid, line);
+    snprintf(key, sizeof(key), "of%.16s_%.40s", pid, line);
     Report(key, value);
   }
   fclose(status);
