@@ -119,8 +119,7 @@ TEST(Capabilities, EverySetIsExactlyTheAllowlist) {
       std::vector<std::string> flags = {"--user", std::to_string(uid)};
       if (c.keep != nullptr) flags.insert(flags.end(), {"--cap-keep", c.keep});
       const std::string what =
-          std::string("--cap-keep ") + (c.keep ? c.keep : "(none)") + " uid " +
-          std::to_string(uid);
+          std::string("--cap-keep ") + (c.keep ? c.keep : "(none)") + " uid " + std::to_string(uid);
       RunResult r = RunHardinit(Probe(flags));
       ASSERT_EQ(r.exit_code, 0) << what << ": " << r.err;
       auto report = ParseReport(r.out);
@@ -133,8 +132,9 @@ TEST(Capabilities, EverySetIsExactlyTheAllowlist) {
       // execve() into a program without file capabilities.
       EXPECT_EQ(report["CapAmb"], Hex(c.mask)) << what;
       EXPECT_EQ(report["NoNewPrivs"], "1") << what;
-      EXPECT_EQ(report["securebits"], "0x2f") << what << ": NOROOT, NO_SETUID_FIXUP, "
-                                                         "KEEP_CAPS_LOCKED and their locks";
+      EXPECT_EQ(report["securebits"], "0x2f") << what
+                                              << ": NOROOT, NO_SETUID_FIXUP, "
+                                                 "KEEP_CAPS_LOCKED and their locks";
     }
   }
 }
@@ -172,15 +172,16 @@ TEST(Capabilities, Uid1000WithNetBindServiceBindsPort80) {
 
 TEST(Capabilities, EscalationAttemptsFail) {
   HARDINIT_REQUIRE_ROOT();
-  const std::vector<std::string> tries = {
-      "try", "setuid0",   "try", "setgid0", "try", "setgroups", "try", "capset-raise",
-      "try", "ambient-raise:21" /* CAP_SYS_ADMIN */, "try", "ambient-raise:0" /* CAP_CHOWN */};
+  // CAP_SYS_ADMIN (21) and CAP_CHOWN (0) are dropped in every run below.
+  const char* const calls[] = {"setuid0",      "setgid0",          "setgroups",
+                               "capset-raise", "ambient-raise:21", "ambient-raise:0"};
+  std::vector<std::string> tries;
+  for (const char* call : calls) tries.insert(tries.end(), {"try", call});
   for (const char* keep : {"", "NET_BIND_SERVICE"}) {
     RunResult r = RunHardinit(Probe({"--user", "1000", "--cap-keep", keep}, tries));
     ASSERT_EQ(r.exit_code, 0) << keep << ": " << r.err;
     auto report = ParseReport(r.out);
-    for (const char* call : {"setuid0", "setgid0", "setgroups", "capset-raise",
-                             "ambient-raise:21", "ambient-raise:0"}) {
+    for (const char* call : calls) {
       EXPECT_EQ(report[call], "EPERM") << call << " with --cap-keep " << keep;
     }
   }
@@ -233,8 +234,8 @@ struct PrivilegedProbes {
     if (chown(setuid_root.c_str(), 0, 0) != 0 || chmod(setuid_root.c_str(), 04755) != 0) {
       error = "chmod 4755: " + std::string(strerror(errno));
     }
-    for (const auto& [file, caps] : {std::pair{file_caps_ep, "cap_sys_admin+ep"},
-                                     std::pair{file_caps_p, "cap_sys_admin+p"}}) {
+    for (const auto& [file, caps] :
+         {std::pair{file_caps_ep, "cap_sys_admin+ep"}, std::pair{file_caps_p, "cap_sys_admin+p"}}) {
       const std::string setcap = "setcap " + std::string(caps) + " " + file + " 2>&1";
       if (std::system(setcap.c_str()) != 0) error = "setcap failed (is libcap2-bin installed?)";
     }
@@ -245,8 +246,7 @@ TEST(Capabilities, ExecingASetuidRootCopyGainsNothing) {
   HARDINIT_REQUIRE_ROOT();
   PrivilegedProbes probes;
   ASSERT_EQ(probes.error, "");
-  RunResult r =
-      RunHardinit(Probe({"--user", "1000"}, {"exec", probes.setuid_root, "status"}));
+  RunResult r = RunHardinit(Probe({"--user", "1000"}, {"exec", probes.setuid_root, "status"}));
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
   auto report = ParseReport(r.out);
   EXPECT_EQ(report["exec_error"], "") << "the exec itself is allowed";
@@ -337,7 +337,8 @@ TEST(Capabilities, KeepingACapabilityHardinitDoesNotHoldIs125) {
   EXPECT_EQ(r.exit_code, 125);
   EXPECT_EQ(r.out, "");
   EXPECT_NE(r.err.find("hardinit: --cap-keep CAP_NET_RAW: hardinit does not hold it"),
-            std::string::npos) << r.err;
+            std::string::npos)
+      << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
 
   // Negative control: started with it, hardinit keeps it.
@@ -363,8 +364,7 @@ std::map<std::string, std::string> ProcStatus(pid_t pid) {
 }
 
 pid_t FirstChild(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) +
-                   "/children");
+  std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
   pid_t child = -1;
   in >> child;
   return child;

@@ -9,9 +9,8 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "harness.h"
 
@@ -76,8 +75,7 @@ void ExpectMatchesProc(const json& report, std::map<std::string, std::vector<std
                            : proc["Seccomp"].at(0) == "1" ? "strict"
                                                           : "disabled";
   EXPECT_EQ(report["seccomp"]["mode"], mode);
-  EXPECT_EQ(std::to_string(report["seccomp"]["filters"].get<int>()),
-            proc["Seccomp_filters"].at(0));
+  EXPECT_EQ(std::to_string(report["seccomp"]["filters"].get<int>()), proc["Seccomp_filters"].at(0));
 }
 
 json ParseJson(const std::string& text) {
@@ -169,12 +167,12 @@ TEST(Inspect, ItselfMatchesTheCallersProcStatus) {
 
 TEST(Inspect, AnotherPidMatchesItsProcStatus) {
   HARDINIT_REQUIRE_ROOT();
-  Process p({"--user", "1000", "--groups", "27,100", "--cap-keep", "NET_BIND_SERVICE,CHOWN",
-             "--", kProbe, "status", "sleep", "30"},
+  Process p({"--user", "1000", "--groups", "27,100", "--cap-keep", "NET_BIND_SERVICE,CHOWN", "--",
+             kProbe, "status", "sleep", "30"},
             {});
   ASSERT_TRUE(p.WaitForOutput("env_LOGNAME=")) << p.out();
-  std::ifstream children("/proc/" + std::to_string(p.pid()) + "/task/" +
-                         std::to_string(p.pid()) + "/children");
+  std::ifstream children("/proc/" + std::to_string(p.pid()) + "/task/" + std::to_string(p.pid()) +
+                         "/children");
   pid_t probe = 0;
   ASSERT_TRUE(children >> probe);
 
