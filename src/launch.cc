@@ -163,8 +163,11 @@ bool PrepareCapabilities(const Options& options, uid_t target_uid, CapabilityPla
   caps->effective = keep;
   caps->inheritable = keep;
   // A non-root program without file capabilities keeps capabilities across execve() only
-  // through the ambient set (capabilities(7)); root gets the permitted set anyway.
-  caps->ambient = target_uid == 0 ? 0 : keep;
+  // through the ambient set (capabilities(7)). So does root once SECBIT_NOROOT is locked:
+  // uid 0 then gets nothing from its uid at execve(), and an empty ambient set would leave
+  // `--user 0 --cap-keep X` without X. Only when the securebits stay unlocked (no
+  // CAP_SETPCAP) does root's own rule give it the permitted set, bounded by no_new_privs.
+  caps->ambient = target_uid != 0 || caps->lock_securebits ? keep : 0;
   return true;
 }
 
