@@ -88,9 +88,10 @@ TEST(Lifecycle, SigtermToPid1ReachesTheProgramAtOnce) {
   // `docker stop`: the program stops on SIGTERM; its patient helper gets the grace period.
   const std::string script =
       "D=" + dir + "\n"
-      "( trap 'sleep 0.2; echo done > $D/helper; exit 0' TERM; while :; do sleep 0.05; done ) &\n"
       "trap 'exit 0' TERM\n"
-      "echo ready=1\n"
+      // The helper says ready once its own trap is in place.
+      "( trap 'sleep 0.2; echo done > $D/helper; exit 0' TERM; echo ready=1; "
+      "while :; do sleep 0.05; done ) &\n"
       "while :; do sleep 0.05; done\n";
   Process p({"--grace", "5", "--seccomp", "unconfined", "--", "/bin/busybox", "sh", "-c", script},
             {});
