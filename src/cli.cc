@@ -1,7 +1,6 @@
 #include "hardinit/cli.h"
 
 #include <charconv>
-#include <cmath>
 #include <span>
 #include <string_view>
 
@@ -105,17 +104,31 @@ bool AddSignalRewrite(Options* o, std::string_view v, std::string* err) {
   o->signal_rewrites[from] = to;
   return true;
 }
+// SECONDS with at most three decimals ("5", "0.5", "2.25"): parsed as milliseconds, without
+// floating point, so that no strtod/from_chars(double) machinery lands in the binary.
 bool SetGrace(Options* o, std::string_view v, std::string* err) {
-  double seconds = 0;
-  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), seconds);
-  if (v.empty() || ec != std::errc() || end != v.data() + v.size() || !std::isfinite(seconds) ||
-      seconds < 0 || seconds > 86400) {
+  const size_t dot = v.find('.');
+  const std::string_view whole = v.substr(0, dot);
+  const std::string_view fraction = dot == std::string_view::npos ? "" : v.substr(dot + 1);
+  long seconds = 0;
+  long millis = 0;
+  const bool fraction_ok =
+      fraction.size() <= 3 && fraction.find_first_not_of("0123456789") == std::string_view::npos &&
+      (dot == std::string_view::npos || !fraction.empty());
+  if (!ParseInt(whole, &seconds) || whole.find_first_not_of("0123456789") != std::string_view::npos ||
+      !fraction_ok || seconds > 86400) {
     *err = "--grace: not a number of seconds from 0 to 86400: " + Quoted(v);
     return false;
   }
-  o->grace_ms = std::lround(seconds * 1000);
+  for (size_t i = 0; i < 3; ++i) millis = millis * 10 + (i < fraction.size() ? fraction[i] - '0' : 0);
+  o->grace_ms = seconds * 1000 + millis;
+  if (o->grace_ms > 86400 * 1000) {
+    *err = "--grace: not a number of seconds from 0 to 86400: " + Quoted(v);
+    return false;
+  }
   return true;
 }
+
 bool SetExec(Options* o, std::string_view, std::string*) {
   o->mode = Mode::kExec;
   return true;

@@ -37,8 +37,9 @@ int Fail(int exit_code, const std::string& message) {
 
 void PrintVersion(Personality personality) {
   if (personality == Personality::kTini) {
-    // Docker's `docker info` parses this form (moby parseInitVersion).
-    std::printf("tini version %s - git.hardinit-%s\n", kTiniCompatibleVersion, HARDINIT_VERSION);
+    // Docker's `docker info` parses this form (moby parseInitVersion), splitting the commit
+    // on '.': it must be one word without dots, so docker info shows "commit: hardinit".
+    std::printf("tini version %s - git.hardinit\n", kTiniCompatibleVersion);
   } else {
     std::printf("hardinit %s\n", HARDINIT_VERSION);
   }

@@ -113,10 +113,22 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{{"hardinit", "--grace", "soon", "x"}, "--grace: not a number of seconds from 0 to 86400: \"soon\""},
         BadInput{{"hardinit", "--grace", "-1", "x"}, "--grace: not a number of seconds from 0 to 86400: \"-1\""},
         BadInput{{"hardinit", "--grace", "nan", "x"}, "--grace: not a number of seconds from 0 to 86400: \"nan\""},
+        BadInput{{"hardinit", "--grace", "1.", "x"}, "--grace: not a number of seconds from 0 to 86400: \"1.\""},
+        BadInput{{"hardinit", "--grace", "1.2345", "x"}, "--grace: not a number of seconds from 0 to 86400: \"1.2345\""},
+        BadInput{{"hardinit", "--grace", "1e3", "x"}, "--grace: not a number of seconds from 0 to 86400: \"1e3\""},
+        BadInput{{"hardinit", "--grace", "86400.001", "x"}, "--grace: not a number of seconds from 0 to 86400: \"86400.001\""},
+        BadInput{{"hardinit", "--grace", "+5", "x"}, "--grace: not a number of seconds from 0 to 86400: \"+5\""},
         BadInput{{"hardinit", "--log-level", "loud", "x"}, "--log-level: expected trace, debug, info, warn, error, critical or off: \"loud\""},
         BadInput{{"hardinit", "--log-format", "xml", "x"}, "--log-format: expected text or json: \"xml\""},
         BadInput{{"hardinit", "--seccomp", "", "x"}, "--seccomp: empty profile name"},
         BadInput{{"hardinit", "--inspect", "x"}, "--inspect takes no program: \"x\""}));
+
+TEST(CommandLine, GraceInMilliseconds) {
+  EXPECT_EQ(Parse({"hardinit", "--grace", "0", "x"}).options.grace_ms, 0);
+  EXPECT_EQ(Parse({"hardinit", "--grace", "0.05", "x"}).options.grace_ms, 50);
+  EXPECT_EQ(Parse({"hardinit", "--grace", "86400", "x"}).options.grace_ms, 86400000);
+  EXPECT_EQ(Parse({"hardinit", "--grace", "007.125", "x"}).options.grace_ms, 7125);
+}
 
 TEST(CommandLine, EnvironmentErrorsNameTheVariable) {
   Parsed p = Parse({"hardinit", "x"}, {{"HARDINIT_GRACE", "soon"}});
