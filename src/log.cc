@@ -105,19 +105,19 @@ class JsonFormatter final : public spdlog::formatter {
   }
 };
 
-// Writes to stderr without ever dying of it. A log line to a pipe whose reader is gone raises
-// SIGPIPE, whose default action kills: PID 1 of a namespace is spared by the kernel and the
-// supervisor blocks the signal, but hardinit as a subreaper (not PID 1) or before its signals
-// are set up would die of its own log line. The signal is blocked around the write and a
-// SIGPIPE the write raised is taken back, so the caller's mask and pending set are as before.
+// Writes to stderr without ever dying of it or signalling itself. A log line to a pipe whose
+// reader is gone raises SIGPIPE, whose default action kills: PID 1 of a namespace is spared by
+// the kernel and the supervisor blocks the signal, but hardinit as a subreaper (not PID 1) or
+// before its signals are set up would die of its own log line. And where the supervisor
+// blocks it, the SIGPIPE reached its signalfd, whose debug line about it raised the next
+// one: at --log-level debug PID 1 spun forever and stopped reaping. So the signal is blocked
+// around the write and the SIGPIPE the write raised is taken back at once.
 void WriteToStderr(const char* data, size_t size) {
   const int saved_errno = errno;
   sigset_t pipe_signal, old;
   sigemptyset(&pipe_signal);
   sigaddset(&pipe_signal, SIGPIPE);
-  // Already blocked (the supervisor): a raised SIGPIPE reaches its signalfd, which ignores
-  // signals hardinit sent itself. Not blocked before: then none can be pending now either.
-  const bool guarded =
+  const bool mask_changed =
       sigprocmask(SIG_BLOCK, &pipe_signal, &old) == 0 && sigismember(&old, SIGPIPE) == 0;
   bool broken_pipe = false;
   while (size > 0) {
@@ -131,13 +131,13 @@ void WriteToStderr(const char* data, size_t size) {
     data += n;
     size -= static_cast<size_t>(n);
   }
-  if (guarded) {
-    if (broken_pipe) {
-      const timespec no_wait{};
-      sigtimedwait(&pipe_signal, nullptr, &no_wait);
-    }
-    sigprocmask(SIG_SETMASK, &old, nullptr);
+  if (broken_pipe) {
+    // Standard signals coalesce: a SIGPIPE someone else sent PID 1 at this very moment is
+    // taken back too. Nobody sends SIGPIPE to an init on purpose; a spinning one is worse.
+    const timespec no_wait{};
+    sigtimedwait(&pipe_signal, nullptr, &no_wait);
   }
+  if (mask_changed) sigprocmask(SIG_SETMASK, &old, nullptr);
   errno = saved_errno;
 }
 
