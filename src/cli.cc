@@ -1,5 +1,6 @@
 #include "hardinit/cli.h"
 
+#include <algorithm>
 #include <charconv>
 #include <span>
 #include <string_view>
@@ -328,7 +329,9 @@ bool ParseOptions(std::span<const std::string> args, Options* o, size_t* first_o
       break;
     }
   }
-  *first_operand = i;
+  // argv may be empty (argc == 0, which kernels before 5.18 pass through): no operand then,
+  // rather than an index past the end.
+  *first_operand = std::min(i, args.size());
   return true;
 }
 

@@ -185,7 +185,10 @@ bool ResolveProgramPath(const std::string& name, const std::string& path_variabl
     return true;
   }
   bool found_unexecutable = false;
-  std::string_view dirs = path_variable.empty() ? kDefaultPath : path_variable;
+  // Both sides as string_view: `cond ? kDefaultPath : path_variable` is a temporary
+  // std::string, and a view of it would dangle (a use after free on every PATH search).
+  std::string_view dirs =
+      path_variable.empty() ? std::string_view(kDefaultPath) : std::string_view(path_variable);
   while (true) {
     const size_t colon = dirs.find(':');
     std::string dir(dirs.substr(0, colon));

@@ -1,12 +1,15 @@
 #include "hardinit/log.h"
 
+#include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <ctime>
 
+#include <spdlog/details/null_mutex.h>
 #include <spdlog/pattern_formatter.h>
-#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
 namespace hardinit {
@@ -102,13 +105,60 @@ class JsonFormatter final : public spdlog::formatter {
   }
 };
 
+// Writes to stderr without ever dying of it or signalling itself. A log line to a pipe whose
+// reader is gone raises SIGPIPE, whose default action kills: PID 1 of a namespace is spared by
+// the kernel and the supervisor blocks the signal, but hardinit as a subreaper (not PID 1) or
+// before its signals are set up would die of its own log line. And where the supervisor
+// blocks it, the SIGPIPE reached its signalfd, whose debug line about it raised the next
+// one: at --log-level debug PID 1 spun forever and stopped reaping. So the signal is blocked
+// around the write and the SIGPIPE the write raised is taken back at once.
+void WriteToStderr(const char* data, size_t size) {
+  const int saved_errno = errno;
+  sigset_t pipe_signal, old;
+  sigemptyset(&pipe_signal);
+  sigaddset(&pipe_signal, SIGPIPE);
+  const bool mask_changed =
+      sigprocmask(SIG_BLOCK, &pipe_signal, &old) == 0 && sigismember(&old, SIGPIPE) == 0;
+  bool broken_pipe = false;
+  while (size > 0) {
+    const ssize_t n = write(STDERR_FILENO, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      // EPIPE, EBADF (stderr closed), ENOSPC...: there is nowhere else to say it.
+      broken_pipe = n < 0 && errno == EPIPE;
+      break;
+    }
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+  if (broken_pipe) {
+    // Standard signals coalesce: a SIGPIPE someone else sent PID 1 at this very moment is
+    // taken back too. Nobody sends SIGPIPE to an init on purpose; a spinning one is worse.
+    const timespec no_wait{};
+    sigtimedwait(&pipe_signal, nullptr, &no_wait);
+  }
+  if (mask_changed) sigprocmask(SIG_SETMASK, &old, nullptr);
+  errno = saved_errno;
+}
+
+// spdlog's stderr sink minus stdio: one write(2) a line, through WriteToStderr. No mutex:
+// hardinit has one thread.
+class StderrSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t line;
+    formatter_->format(msg, line);
+    WriteToStderr(line.data(), line.size());
+  }
+  void flush_() override {}
+};
+
 }  // namespace
 
 void InitLogging(LogLevel level, LogFormat format, Personality personality) {
   g_personality = personality;
-  // stderr_sink_st: no mutex, no thread; each line is one fwrite to unbuffered stderr.
-  auto logger = std::make_shared<spdlog::logger>(
-      "hardinit", std::make_shared<spdlog::sinks::stderr_sink_st>());
+  // No mutex, no thread, no buffer: each line is one write(2) to stderr.
+  auto logger = std::make_shared<spdlog::logger>("hardinit", std::make_shared<StderrSink>());
   if (format == LogFormat::kJson) {
     logger->set_formatter(std::make_unique<JsonFormatter>());
   } else {

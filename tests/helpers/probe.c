@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
@@ -399,6 +400,193 @@ static void SleepSeconds(double seconds) {
   }
 }
 
+// ---- Faults and load (tests/integration/faults_test.cc) ------------------------------------
+
+// Raises `sig` with its default action and, if the process is still alive afterwards (the
+// signal is ignored by default, or it stopped the process and a SIGCONT resumed it), exits
+// with `code`: the test tells "killed" from "survived" by the status.
+static void DieBy(int sig, int code) {
+  signal(sig, SIG_DFL);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, sig);
+  sigprocmask(SIG_UNBLOCK, &set, NULL);
+  kill(getpid(), sig);
+  exit(code);
+}
+
+// Real faults, not kill(): the kernel forces these signals whatever the mask says.
+static void Fault(const char* kind) {
+  if (strcmp(kind, "segv") == 0) {
+    volatile int* volatile nowhere = NULL;
+    *nowhere = 1;
+  } else if (strcmp(kind, "abort") == 0) {
+    abort();
+  } else if (strcmp(kind, "fpe") == 0) {
+    volatile int zero = 0;
+    volatile int one = 1;
+    Report("quotient", one / zero ? "nonzero" : "zero");
+  } else if (strcmp(kind, "ill") == 0) {
+    __builtin_trap();
+  } else if (strcmp(kind, "bus") == 0) {
+    // A page of a file that has since shrunk to nothing.
+    int fd = (int)syscall(SYS_memfd_create, "probe-bus", 0);
+    if (fd < 0 || ftruncate(fd, 4096) != 0) return;
+    volatile char* page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (page == MAP_FAILED || ftruncate(fd, 0) != 0) return;
+    page[0] = 1;
+  }
+  Report("fault", "survived");
+}
+
+// Children that exit at once, then exit: vfork() shares the address space and waits for
+// the child's _exit(), which is the cheapest way to make a process.
+static void __attribute__((noinline, noreturn)) VforkBatch(long batch) {
+  for (volatile long i = 0; i < batch; i = i + 1) {
+    if (vfork() == 0) _exit(0);
+  }
+  _exit(0);
+}
+
+// `count` orphans, as fast as processes can be made: middle processes each vfork a batch of
+// children that exit at once, then exit themselves, handing the whole batch of zombies to
+// PID 1 in one go.
+static void OrphanStorm(long count) {
+  const long kBatch = 500;
+  long made = 0;
+  while (made < count) {
+    const long batch = count - made < kBatch ? count - made : kBatch;
+    pid_t middle = fork();
+    if (middle < 0) {
+      Report("fork_error", ErrnoName(errno));
+      return;
+    }
+    if (middle == 0) VforkBatch(batch);
+    while (waitpid(middle, NULL, 0) < 0 && errno == EINTR) {
+    }
+    made += batch;
+  }
+  char buffer[32];
+  snprintf(buffer, sizeof(buffer), "%ld", made);
+  Report("orphans", buffer);
+}
+
+static volatile sig_atomic_t g_signals_counted;
+static volatile sig_atomic_t g_exit_signal;
+static volatile sig_atomic_t g_exit_now;
+
+static void CountSignal(int sig) {
+  g_signals_counted = g_signals_counted + 1;
+  if (sig == g_exit_signal) g_exit_now = 1;
+}
+
+// Catches every signal but SIGCHLD, says "ready", and works (forks children and reaps them,
+// and leaves an orphan for PID 1 now and then) until `exit_signal` arrives; then reports how
+// many signals it caught and exits with `code`.
+static void CountSignalsWhileWorking(int exit_signal, int code) {
+  g_exit_signal = exit_signal;
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD) continue;
+    struct sigaction action = {0};
+    action.sa_handler = CountSignal;
+    action.sa_flags = SA_RESTART;
+    sigaction(sig, &action, NULL);
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  Report("ready", "1");
+  for (long round = 0; !g_exit_now; ++round) {
+    pid_t child = fork();
+    if (child == 0) {
+      if (round % 16 == 0 && fork() == 0) _exit(0);  // an orphan for PID 1
+      _exit(0);
+    }
+    if (child > 0) {
+      while (waitpid(child, NULL, 0) < 0 && errno == EINTR) {
+      }
+    }
+  }
+  char buffer[32];
+  snprintf(buffer, sizeof(buffer), "%ld", (long)g_signals_counted);
+  Report("signals_counted", buffer);
+  exit(code);
+}
+
+static double MonotonicSeconds(void) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
+// A fork bomb for `seconds`: every bomber forks two children and exits, and a bomber that
+// cannot fork exits too, so the tree keeps being orphaned to PID 1; only PID 1's reaping
+// frees room under RLIMIT_NPROC for more. The leader keeps seeding new bombers (and reaps
+// those, its own children, but nothing else), then reports the bombers' forks that worked
+// and those refused (EAGAIN), and exits with `code`.
+static void Bomber(long* counters, double deadline) {
+  int made = 0;
+  while (MonotonicSeconds() < deadline) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      made = 0;
+      continue;
+    }
+    if (pid < 0) {
+      __atomic_add_fetch(&counters[1], 1, __ATOMIC_RELAXED);
+      break;
+    }
+    __atomic_add_fetch(&counters[0], 1, __ATOMIC_RELAXED);
+    if (++made == 2) break;
+  }
+  _exit(0);
+}
+
+static void ForkBomb(double seconds, int code) {
+  long* counters = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (counters == MAP_FAILED) exit(3);
+  const double deadline = MonotonicSeconds() + seconds;
+  pid_t seeds[64] = {0};
+  while (MonotonicSeconds() < deadline) {
+    for (int i = 0; i < 64; ++i) {
+      if (seeds[i] > 0 && waitpid(seeds[i], NULL, WNOHANG) == seeds[i]) seeds[i] = 0;
+      if (seeds[i] != 0) continue;
+      pid_t pid = fork();
+      if (pid == 0) Bomber(counters, deadline);
+      if (pid > 0) seeds[i] = pid;
+      break;
+    }
+    struct timespec pause = {0, 2 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+  }
+  for (int i = 0; i < 64; ++i) {
+    if (seeds[i] > 0) waitpid(seeds[i], NULL, 0);
+  }
+  char buffer[32];
+  snprintf(buffer, sizeof(buffer), "%ld", __atomic_load_n(&counters[0], __ATOMIC_RELAXED));
+  Report("forks", buffer);
+  snprintf(buffer, sizeof(buffer), "%ld", __atomic_load_n(&counters[1], __ATOMIC_RELAXED));
+  Report("forks_refused", buffer);
+  exit(code);
+}
+
+// The size of what the program was started with.
+static void ReportArguments(int argc, char** argv) {
+  extern char** environ;
+  size_t argv_bytes = 0, env_bytes = 0, envc = 0;
+  for (int i = 0; i < argc; ++i) argv_bytes += strlen(argv[i]) + 1;
+  for (char** e = environ; *e != NULL; ++e, ++envc) env_bytes += strlen(*e) + 1;
+  char buffer[32];
+  snprintf(buffer, sizeof(buffer), "%d", argc);
+  Report("argc", buffer);
+  snprintf(buffer, sizeof(buffer), "%zu", argv_bytes);
+  Report("argv_bytes", buffer);
+  snprintf(buffer, sizeof(buffer), "%zu", envc);
+  Report("envc", buffer);
+  snprintf(buffer, sizeof(buffer), "%zu", env_bytes);
+  Report("env_bytes", buffer);
+}
+
 int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const char* command = argv[i];
@@ -456,6 +644,36 @@ int main(int argc, char** argv) {
       /* privilege tests: `status-of 1` reports of1_Uid=..., of1_CapEff=..., ... */
       StatusOf(arg);
       ++i;
+    } else if (strcmp(command, "die") == 0) {
+      // ---- Faults and load (faults_test.cc) ----
+      DieBy(atoi(arg), i + 2 < argc ? atoi(argv[i + 2]) : 0);
+    } else if (strcmp(command, "fault") == 0) {
+      Fault(arg);
+      ++i;
+    } else if (strcmp(command, "orphan-storm") == 0) {
+      OrphanStorm(atol(arg));
+      ++i;
+    } else if (strcmp(command, "count-signals") == 0) {
+      CountSignalsWhileWorking(atoi(arg), i + 2 < argc ? atoi(argv[i + 2]) : 0);
+    } else if (strcmp(command, "fork-bomb") == 0) {
+      ForkBomb(atof(arg), i + 2 < argc ? atoi(argv[i + 2]) : 0);
+    } else if (strcmp(command, "args") == 0) {
+      ReportArguments(argc, argv);
+      return 0;
+    } else if (strcmp(command, "exec-argv0") == 0) {
+      // exec-argv0 ARGV0 PATH [ARG...]: ARGV0 may be "".
+      if (i + 2 >= argc) return 2;
+      char* path = argv[i + 2];
+      argv[i + 2] = argv[i + 1];
+      execv(path, argv + i + 2);
+      Report("exec_error", ErrnoName(errno));
+      return 1;
+    } else if (strcmp(command, "exec-no-argv") == 0) {
+      char* none[] = {NULL};
+      extern char** environ;
+      execve(arg, none, environ);
+      Report("exec_error", ErrnoName(errno));
+      return 1;
     } else {
       fprintf(stderr, "probe: unknown command %s\n", command);
       return 2;

@@ -26,6 +26,7 @@ class RecordingSys final : public Sys {
  public:
   std::vector<std::string> calls;
   std::string fail_on;
+  int fail_occurrence = 1;  // fail the Nth call named fail_on
   int fail_errno = EPERM;
   int close_range_result = 0;
   uid_t reported_uid_offset = 0;
@@ -135,7 +136,8 @@ class RecordingSys final : public Sys {
  private:
   int Record(const std::string& name) {
     calls.push_back(name);
-    return name == fail_on ? -fail_errno : 0;
+    if (name != fail_on) return 0;
+    return ++fail_on_seen_ == fail_occurrence ? -fail_errno : 0;
   }
   static std::string PrctlName(int option, unsigned long arg2) {
     switch (option) {
@@ -167,6 +169,7 @@ class RecordingSys final : public Sys {
     return static_cast<long>(offset);
   }
 
+  int fail_on_seen_ = 0;
   bool dents_served_ = false;
   bool status_served_ = false;
   uint64_t bounding_ = (uint64_t{1} << 41) - 1;
@@ -244,6 +247,10 @@ TEST_F(ChildStepsTest, DropsEveryCapabilityOutsideTheAllowlistFromTheBoundingSet
 struct FailureCase {
   const char* call;
   Step step;
+  int occurrence = 1;  // the Nth call of that name, for calls more than one step makes
+  int error = EPERM;
+  bool foreground_tty = false;
+  bool close_range_missing = false;
 };
 
 class ChildFailureTest : public ChildStepsTest, public ::testing::WithParamInterface<FailureCase> {};
@@ -251,10 +258,13 @@ class ChildFailureTest : public ChildStepsTest, public ::testing::WithParamInter
 TEST_P(ChildFailureTest, StopsAtTheFailedStepAndNamesIt) {
   RecordingSys sys;
   sys.fail_on = GetParam().call;
-  sys.fail_errno = EPERM;
+  sys.fail_occurrence = GetParam().occurrence;
+  sys.fail_errno = GetParam().error;
+  if (GetParam().close_range_missing) sys.close_range_result = -ENOSYS;
+  plan_.foreground_tty = GetParam().foreground_tty;
   const ChildError error = RunChildSteps(plan_, sys);
   EXPECT_EQ(error.step, GetParam().step) << StepName(error.step);
-  EXPECT_EQ(error.error, EPERM);
+  EXPECT_EQ(error.error, GetParam().error);
   EXPECT_EQ(ExitCodeFor(error), kExitFailedBeforeStart);
   EXPECT_EQ(sys.calls.back(), GetParam().call) << "a call was made after the failure";
   EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "execve"), 0);
@@ -283,9 +293,18 @@ INSTANTIATE_TEST_SUITE_P(
                       FailureCase{"PR_CAP_AMBIENT_IS_SET", Step::kVerifyAmbient},
                       FailureCase{"PR_GET_SECUREBITS", Step::kVerifySecurebits},
                       FailureCase{"PR_GET_NO_NEW_PRIVS", Step::kVerifyNoNewPrivs},
-                      FailureCase{"seccomp", Step::kLoadSeccomp}),
+                      FailureCase{"seccomp", Step::kLoadSeccomp},
+                      // Steps that share a call with another step, or need a setting.
+                      FailureCase{"tcsetpgrp", Step::kForegroundTty, 1, EPERM, true},
+                      FailureCase{"close_range", Step::kCloexecFds, 1, EBADF},
+                      FailureCase{"open(/proc/self/fd)", Step::kCloexecFds, 1, EMFILE, false,
+                                  true},
+                      FailureCase{"capget", Step::kRaiseSetpcap},
+                      FailureCase{"capset", Step::kSetCapabilities, 2},
+                      FailureCase{"capget", Step::kVerifyCapabilities, 2}),
     [](const auto& info) {
       std::string name = info.param.call;
+      if (info.param.occurrence > 1) name += std::to_string(info.param.occurrence);
       std::erase_if(name, [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); });
       return name;
     });
