@@ -102,6 +102,8 @@ class FailingSys final : public Sys {
   int SetForeground(int) override { return Next(); }
   int CloseRangeCloexec(unsigned int) override { return Next(); }
   int OpenDirectory(const char*) override { return -EPERM; }
+  int OpenFile(const char*) override { return -ENOENT; }
+  long Read(int, void*, size_t) override { return 0; }
   long GetDents(int, void*, size_t) override { return 0; }
   int SetCloexec(int) override { return Next(); }
   int Close(int) override { return 0; }
