@@ -294,8 +294,9 @@ TEST(Load, ForkBombUnderNprocKeepsPid1ReapingAndExitsWithTheProgramStatus) {
   EXPECT_EQ(r.exit_code, 7) << r.err;
   auto report = ParseReport(r.out);
   const long forks = std::stol(report["forks"].empty() ? "0" : report["forks"]);
-  // Without reaping, the bomb would stop near the limit (see the control below).
-  EXPECT_GT(forks, static_cast<long>(kBombNproc) * 10) << r.out;
+  // Without reaping, the bomb stops near the limit (see the control below); with it, room
+  // keeps being made (about 1,000 forks in 2 s on a loaded 2-core machine).
+  EXPECT_GT(forks, static_cast<long>(kBombNproc) * 5) << r.out;
   EXPECT_NE(report["forks_refused"], "0") << "the limit was never reached: " << r.out;
   std::printf("fork bomb: %ld forks, %s refused by RLIMIT_NPROC=%d\n", forks,
               report["forks_refused"].c_str(), static_cast<int>(kBombNproc));
