@@ -39,11 +39,6 @@ excluded_integration=(
   # handler and UBSan's division-by-zero check end it with status 1 instead of the signal
   # hardinit is meant to report.
   Faults.RealFaultsAreReportedWithTheirSignal
-  # A race in the probe's orphan-parent (the orphan compares getppid() with the `middle`
-  # variable, which is 0 in the middle process it inherited it from, so it reports whatever
-  # parent it has at once). Unsanitized, the middle has usually exited by then; under ASan its
-  # exit is slower and the orphan reports the middle. To be fixed in probe.c (use getpid()).
-  Init.NotPid1BecomesASubreaperAndReapsGrandchildren
 )
 
 join() { local IFS=:; echo "$*"; }
