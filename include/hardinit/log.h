@@ -21,7 +21,7 @@ struct LogField {
   std::variant<long long, std::string> value;
 };
 
-// Installs the stderr logger. `prefix` is "hardinit" (or the name hardinit runs under).
+// Installs the stderr logger: "hardinit: " lines, or tini's "[LEVEL tini (pid)] " form for the tini personality.
 void InitLogging(LogLevel level, LogFormat format, Personality personality);
 
 // True when a message at `level` would be printed: check it before building an expensive
