@@ -21,7 +21,8 @@ struct LogField {
   std::variant<long long, std::string> value;
 };
 
-// Installs the stderr logger: "hardinit: " lines, or tini's "[LEVEL tini (pid)] " form for the tini personality.
+// Installs the stderr logger: "hardinit: " lines, or tini's "[LEVEL tini (pid)] " form in
+// the tini personality.
 void InitLogging(LogLevel level, LogFormat format, Personality personality);
 
 // True when a message at `level` would be printed: check it before building an expensive
