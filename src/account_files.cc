@@ -1,15 +1,12 @@
 #include "hardinit/account_files.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <string_view>
 #include <utility>
 
 #include "hardinit/error.h"
+#include "hardinit/file_util.h"
 
 namespace hardinit {
 namespace {
@@ -178,45 +175,25 @@ IdParse ParseId(std::string_view text, uint32_t* out) {
 }
 
 ReadStatus ReadAccountFile(const std::string& path, std::string* content, std::string* err) {
-  // O_NONBLOCK: a FIFO at this path must not hang PID 1 in open(); it is refused below.
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0) {
-    if (errno == ENOENT) return ReadStatus::kMissing;
-    *err = ErrnoMessage(path, errno);
-    return ReadStatus::kFailed;
+  ReadFileError error;
+  if (ReadWholeFile(path, {.limit = kMaxAccountFileBytes, .regular_only = true}, content, &error)) {
+    return ReadStatus::kOk;
   }
-  auto fail = [&](std::string message) {
-    close(fd);
-    *err = std::move(message);
-    return ReadStatus::kFailed;
-  };
-  struct stat st;
-  if (fstat(fd, &st) != 0) return fail(ErrnoMessage(path, errno));
-  if (S_ISDIR(st.st_mode)) return fail(ErrnoMessage(path, EISDIR));
-  if (!S_ISREG(st.st_mode)) return fail(path + ": not a regular file");
-  if (static_cast<uint64_t>(st.st_size) > kMaxAccountFileBytes) {
-    return fail(path + ": larger than 32 MiB");
+  switch (error.kind) {
+    case ReadFileError::Kind::kSystem:
+      if (error.errnum == ENOENT && std::string_view(error.call) == "open") {
+        return ReadStatus::kMissing;
+      }
+      *err = ErrnoMessage(path, error.errnum);
+      break;
+    case ReadFileError::Kind::kNotRegular:
+      *err = error.errnum == EISDIR ? ErrnoMessage(path, EISDIR) : path + ": not a regular file";
+      break;
+    case ReadFileError::Kind::kTooLarge:
+      *err = path + ": larger than 32 MiB";
+      break;
   }
-  // Read up to one byte past the cap whatever st_size said: the file may be growing.
-  content->clear();
-  content->resize(static_cast<size_t>(st.st_size) + 1);
-  size_t used = 0;
-  while (true) {
-    if (used == content->size()) {
-      if (content->size() > kMaxAccountFileBytes) return fail(path + ": larger than 32 MiB");
-      content->resize(std::min(content->size() * 2 + 4096, kMaxAccountFileBytes + 1));
-    }
-    ssize_t n = read(fd, content->data() + used, content->size() - used);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail(ErrnoMessage(path, errno));
-    }
-    if (n == 0) break;
-    used += static_cast<size_t>(n);
-  }
-  content->resize(used);
-  close(fd);
-  return ReadStatus::kOk;
+  return ReadStatus::kFailed;
 }
 
 }  // namespace hardinit

@@ -55,8 +55,8 @@ std::string CapabilityListName(uint64_t mask) {
 
 int LastCapability() {
   std::string text;
-  int errnum = 0;
-  if (ReadWholeFile("/proc/sys/kernel/cap_last_cap", 64, &text, &errnum)) {
+  ReadFileError error;
+  if (ReadWholeFile("/proc/sys/kernel/cap_last_cap", {.limit = 64}, &text, &error)) {
     const std::vector<long long> last = ParseNumbers(text);
     if (last.size() == 1 && last[0] >= 0 && last[0] < 64) return static_cast<int>(last[0]);
   }

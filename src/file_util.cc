@@ -1,37 +1,60 @@
 #include "hardinit/file_util.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cstdint>
 
 namespace hardinit {
 
-bool ReadWholeFile(const std::string& path, size_t limit, std::string* out, int* errnum) {
+bool ReadWholeFile(const std::string& path, const ReadFileOptions& options, std::string* out,
+                   ReadFileError* error) {
+  using Kind = ReadFileError::Kind;
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) {
-    *errnum = errno;
+    *error = {Kind::kSystem, "open", errno};
     return false;
   }
-  out->clear();
-  char buffer[4096];
-  for (;;) {
-    const ssize_t n = read(fd, buffer, sizeof(buffer));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      *errnum = errno;
-      close(fd);
-      return false;
+  auto fail = [&](ReadFileError why) {
+    close(fd);
+    *error = why;
+    return false;
+  };
+  const ReadFileError too_large{Kind::kTooLarge, "", EFBIG};
+
+  size_t expected = 0;
+  if (options.regular_only) {
+    struct stat st;
+    if (fstat(fd, &st) != 0) return fail({Kind::kSystem, "fstat", errno});
+    if (!S_ISREG(st.st_mode)) {
+      return fail({Kind::kNotRegular, "", S_ISDIR(st.st_mode) ? EISDIR : EINVAL});
     }
-    if (n == 0) break;
-    if (out->size() + static_cast<size_t>(n) > limit) {
-      *errnum = EFBIG;
-      close(fd);
-      return false;
-    }
-    out->append(buffer, static_cast<size_t>(n));
+    if (static_cast<uint64_t>(st.st_size) > options.limit) return fail(too_large);
+    expected = static_cast<size_t>(st.st_size);
   }
+
+  // Straight into the string, which may hold one byte past the limit: reading that byte is
+  // how a file longer than st_size said (or than a /proc file's 0) is caught.
+  const size_t capacity = options.limit + 1;
+  out->clear();
+  out->resize(std::min(expected > 0 ? expected + 1 : 4096, capacity));
+  size_t used = 0;
+  for (;;) {
+    if (used == out->size()) {
+      if (used == capacity) return fail(too_large);
+      out->resize(std::min(out->size() * 2, capacity));
+    }
+    const ssize_t n = read(fd, out->data() + used, out->size() - used);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail({Kind::kSystem, "read", errno});
+    if (n == 0) break;
+    used += static_cast<size_t>(n);
+  }
+  out->resize(used);
   close(fd);
   return true;
 }

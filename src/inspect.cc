@@ -116,9 +116,9 @@ bool ParseProcStatus(const std::string& text, SecurityState* out, std::string* e
 bool ReadSecurityState(pid_t pid, SecurityState* out, std::string* err) {
   const std::string path = "/proc/" + std::to_string(pid) + "/status";
   std::string text;
-  int errnum = 0;
-  if (!ReadWholeFile(path, 1 << 20, &text, &errnum)) {
-    *err = ErrnoMessage("--inspect " + std::to_string(pid) + ": " + path, errnum);
+  ReadFileError error;
+  if (!ReadWholeFile(path, {.limit = 1 << 20}, &text, &error)) {
+    *err = ErrnoMessage("--inspect " + std::to_string(pid) + ": " + path, error.errnum);
     return false;
   }
   if (!ParseProcStatus(text, out, err)) {

@@ -4,10 +4,7 @@
 // is an error naming its JSON path, because a misspelt "excludes" silently turns a gated
 // rule into an unconditional allow. seccomp-profiles/README.md lists every choice.
 #include <errno.h>
-#include <fcntl.h>
 #include <seccomp.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -17,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hardinit/error.h"
+#include "hardinit/file_util.h"
 #include "hardinit/seccomp_profile.h"
 
 namespace hardinit {
@@ -448,44 +446,20 @@ bool ParseSeccompProfile(std::string_view json_text, SeccompProfile* out, std::s
 
 bool ReadSeccompFile(const std::string& path, size_t limit, std::string* text,
                      std::string* err) {
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) {
-    *err = ErrnoMessage("open", errno);
-    return false;
-  }
-  struct stat st;
-  if (fstat(fd, &st) != 0) {
-    *err = ErrnoMessage("fstat", errno);
-    close(fd);
-    return false;
-  }
-  if (!S_ISREG(st.st_mode)) {
-    // A fifo or a device would block or never end.
-    *err = "not a regular file";
-    close(fd);
-    return false;
-  }
-  text->clear();
-  char buffer[16384];
-  for (;;) {
-    const ssize_t n = read(fd, buffer, sizeof(buffer));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      *err = ErrnoMessage("read", errno);
-      close(fd);
-      return false;
-    }
-    if (n == 0) break;
-    text->append(buffer, static_cast<size_t>(n));
-    // Checked while reading, so a file that grows meanwhile is never slurped whole.
-    if (text->size() > limit) {
-      close(fd);
+  ReadFileError error;
+  if (ReadWholeFile(path, {.limit = limit, .regular_only = true}, text, &error)) return true;
+  switch (error.kind) {
+    case ReadFileError::Kind::kSystem:
+      *err = ErrnoMessage(error.call, error.errnum);
+      break;
+    case ReadFileError::Kind::kNotRegular:  // a FIFO or a device would block or never end
+      *err = "not a regular file";
+      break;
+    case ReadFileError::Kind::kTooLarge:
       *err = "file is larger than " + std::to_string(limit) + " bytes";
-      return false;
-    }
+      break;
   }
-  close(fd);
-  return true;
+  return false;
 }
 
 bool LoadSeccompProfileFile(const std::string& path, SeccompProfile* out, std::string* err) {

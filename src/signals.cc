@@ -52,8 +52,8 @@ bool SetDisposition(int sig, bool inherited_ignored, std::string* err) {
 // takes a system call per signal.
 bool ReadIgnoredSignals(sigset_t* ignored) {
   std::string status;
-  int errnum = 0;
-  if (!ReadWholeFile("/proc/self/status", 1 << 16, &status, &errnum)) return false;
+  ReadFileError error;
+  if (!ReadWholeFile("/proc/self/status", {.limit = 1 << 16}, &status, &error)) return false;
   const size_t at = status.find("\nSigIgn:\t");
   if (at == std::string::npos) return false;
   uint64_t mask = 0;

@@ -228,8 +228,9 @@ void AppendChildren(pid_t pid, std::vector<pid_t>* out) {
   while (dirent* task = readdir(tasks)) {
     if (task->d_name[0] == '.') continue;
     std::string children;
-    int errnum = 0;
-    if (!ReadWholeFile(task_dir + "/" + task->d_name + "/children", 1 << 20, &children, &errnum)) {
+    ReadFileError error;
+    if (!ReadWholeFile(task_dir + "/" + task->d_name + "/children", {.limit = 1 << 20}, &children,
+                       &error)) {
       continue;  // the task is gone
     }
     for (long long child : ParseNumbers(children)) {

@@ -12,9 +12,24 @@
 
 namespace hardinit {
 
-// Reads `path` whole into *out. Fails with *errnum set (an errno; EFBIG when the file is
-// longer than `limit` bytes). Works for /proc files, whose st_size is 0.
-bool ReadWholeFile(const std::string& path, size_t limit, std::string* out, int* errnum);
+struct ReadFileOptions {
+  size_t limit = 0;           // a file longer than this fails with kTooLarge
+  bool regular_only = false;  // refuse directories, FIFOs and devices (one more fstat)
+};
+
+struct ReadFileError {
+  enum class Kind { kSystem, kNotRegular, kTooLarge };
+  Kind kind = Kind::kSystem;
+  const char* call = "";  // kSystem: the call that failed, "open", "fstat" or "read"
+  int errnum = 0;         // always an errno: the call's; EISDIR or EINVAL; EFBIG
+};
+
+// Reads `path` whole into *out: the one bounded reader behind /proc files, /etc/passwd and
+// /etc/group, seccomp profiles and BPF files. The open never blocks (a FIFO at the path
+// cannot hang PID 1), and the limit is checked while reading, so a file that grows meanwhile
+// is never slurped whole. Works for /proc files, whose st_size is 0.
+bool ReadWholeFile(const std::string& path, const ReadFileOptions& options, std::string* out,
+                   ReadFileError* error);
 
 // The whitespace-separated decimal numbers at the start of `text`; stops at the first word
 // that is not one.

@@ -12,6 +12,8 @@
 #include <fstream>
 #include <string>
 
+#include "temp_dir_test.h"
+
 namespace hardinit {
 namespace {
 
@@ -181,17 +183,7 @@ TEST(ParseGroupTest, ToleratesArbitraryBytes) {
   }
 }
 
-class ReadAccountFileTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/hardinit-read-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::string dir_;
-};
+using ReadAccountFileTest = TempDirTest;
 
 TEST_F(ReadAccountFileTest, ReadsARegularFile) {
   std::string path = dir_ + "/passwd";

@@ -13,25 +13,17 @@
 
 #include "hardinit/exit_codes.h"
 #include "hardinit/launch.h"
+#include "temp_dir_test.h"
 
 namespace hardinit {
 namespace {
 
-class LongPathTest : public ::testing::Test {
+class LongPathTest : public TempDirTest {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/hardinit-path-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    root_ = pattern;
-  }
-  void TearDown() override {
-    if (std::system(("rm -rf " + root_).c_str()) != 0) ADD_FAILURE() << "rm -rf " << root_;
-  }
-
   // A directory with a long name (well past the small-string buffer), optionally holding
   // an executable `name`.
   std::string Dir(int i, const char* name = nullptr) {
-    const std::string dir = root_ + "/" + std::string(40, 'd') + std::to_string(i);
+    const std::string dir = dir_ + "/" + std::string(40, 'd') + std::to_string(i);
     mkdir(dir.c_str(), 0755);
     if (name != nullptr) {
       std::ofstream(dir + "/" + name) << "#!/bin/sh\n";
@@ -40,7 +32,6 @@ class LongPathTest : public ::testing::Test {
     return dir;
   }
 
-  std::string root_;
 };
 
 TEST_F(LongPathTest, FindsTheProgramInTheLastOfManyLongDirectories) {

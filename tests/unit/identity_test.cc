@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "hardinit/account_files.h"
+#include "temp_dir_test.h"
 
 namespace hardinit {
 namespace {
@@ -42,19 +43,15 @@ constexpr char kGroup[] =
     "app:x:2000:\n"
     "nogroup:x:65534:\n";
 
-class IdentityTest : public ::testing::Test {
+class IdentityTest : public TempDirTest {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/hardinit-identity-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
+    TempDirTest::SetUp();
     files_.passwd = dir_ + "/passwd";
     files_.group = dir_ + "/group";
     WritePasswd(kPasswd);
     WriteGroup(kGroup);
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   void WritePasswd(const std::string& text) { std::ofstream(files_.passwd) << text; }
   void WriteGroup(const std::string& text) { std::ofstream(files_.group) << text; }
 
@@ -79,7 +76,6 @@ class IdentityTest : public ::testing::Test {
     return err;
   }
 
-  std::string dir_;
   IdentityFiles files_;
 };
 

@@ -30,6 +30,7 @@
 #include "hardinit/seccomp.h"
 #include "hardinit/seccomp_compile.h"
 #include "hardinit/seccomp_profile.h"
+#include "temp_dir_test.h"
 
 namespace hardinit {
 namespace {
@@ -376,21 +377,9 @@ TEST(SeccompValidateTest, RefusesWhatTheKernelRefuses) {
   EXPECT_EQ(err.rfind("BPF instruction 0: invalid opcode", 0), 0u) << err;
 }
 
-class SeccompFileTest : public ::testing::Test {
+class SeccompFileTest : public TempDirTest {
  protected:
-  void SetUp() override {
-    char dir[] = "/tmp/hardinit-seccomp-bpf-XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    dir_ = dir;
-  }
-  void TearDown() override {
-    for (const std::string& f : files_) unlink(f.c_str());
-    rmdir(dir_.c_str());
-  }
-  std::string Path(const std::string& name) {
-    files_.push_back(dir_ + "/" + name);
-    return files_.back();
-  }
+  std::string Path(const std::string& name) { return dir_ + "/" + name; }
   std::string Read(const std::string& path) {
     std::ifstream file(path, std::ios::binary);
     std::stringstream text;
@@ -415,8 +404,6 @@ class SeccompFileTest : public ::testing::Test {
     close(saved_err);
     return rc;
   }
-  std::string dir_;
-  std::vector<std::string> files_;
 };
 
 TEST_F(SeccompFileTest, ExportedBpfLoadsBackAsIs) {

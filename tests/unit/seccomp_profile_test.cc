@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <gtest/gtest.h>
 #include <seccomp.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -11,6 +12,7 @@
 
 #include "hardinit/seccomp.h"
 #include "hardinit/seccomp_profile.h"
+#include "temp_dir_test.h"
 
 namespace hardinit {
 namespace {
@@ -263,26 +265,7 @@ TEST(SeccompProfileTest, MalformedJson) {
   EXPECT_EQ(err.rfind("invalid JSON: parse error at line 1, column 19", 0), 0u) << err;
 }
 
-class SeccompProfileFileTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    char dir[] = "/tmp/hardinit-seccomp-test-XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    dir_ = dir;
-  }
-  void TearDown() override {
-    for (const std::string& f : files_) unlink(f.c_str());
-    rmdir(dir_.c_str());
-  }
-  std::string Write(const std::string& name, const std::string& text) {
-    const std::string path = dir_ + "/" + name;
-    std::ofstream(path) << text;
-    files_.push_back(path);
-    return path;
-  }
-  std::string dir_;
-  std::vector<std::string> files_;
-};
+using SeccompProfileFileTest = TempDirTest;
 
 TEST_F(SeccompProfileFileTest, RefusesFilesOverOneMebibyte) {
   // Valid JSON, padded with spaces past the limit: refused for its size, not its content.
@@ -304,6 +287,11 @@ TEST_F(SeccompProfileFileTest, UnreadableFiles) {
   EXPECT_FALSE(LoadSeccompProfileFile(dir_ + "/missing.json", &profile, &err));
   EXPECT_EQ(err, "open: No such file or directory");
   EXPECT_FALSE(LoadSeccompProfileFile(dir_, &profile, &err));
+  EXPECT_EQ(err, "not a regular file");
+  // A FIFO is refused without blocking in open(): nothing ever writes to this one.
+  const std::string fifo = dir_ + "/fifo.json";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_FALSE(LoadSeccompProfileFile(fifo, &profile, &err));
   EXPECT_EQ(err, "not a regular file");
 }
 
