@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -164,11 +165,35 @@ bool CanRunPrivileged(std::string* why) {
   return true;
 }
 
+namespace {
+
+// Removes every directory MakeTempDir made, once all tests have run: a gtest environment
+// tears down in the test process only, never in a child a test forked.
+class TempDirCleanup : public ::testing::Environment {
+ public:
+  void Add(std::string dir) { dirs_.push_back(std::move(dir)); }
+  void TearDown() override {
+    for (const std::string& dir : dirs_) {
+      std::error_code ignored;
+      std::filesystem::remove_all(dir, ignored);
+    }
+  }
+
+ private:
+  std::vector<std::string> dirs_;
+};
+
+TempDirCleanup* const temp_dirs = static_cast<TempDirCleanup*>(
+    ::testing::AddGlobalTestEnvironment(new TempDirCleanup));  // gtest owns it
+
+}  // namespace
+
 std::string MakeTempDir() {
   char pattern[] = "/tmp/hardinit-test-XXXXXX";
   const char* dir = mkdtemp(pattern);
   if (dir == nullptr) return "";
   chmod(dir, 0755);
+  temp_dirs->Add(dir);
   return dir;
 }
 

@@ -77,7 +77,7 @@ bool CanRunPrivileged(std::string* why);
     }                                                                    \
   } while (0)
 
-// Writes `text` to a new file in a fresh temporary directory and returns the directory.
+// A fresh directory under /tmp (mode 0755), removed after the last test.
 std::string MakeTempDir();
 void WriteFile(const std::string& path, const std::string& text, mode_t mode = 0644);
 
