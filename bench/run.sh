@@ -40,13 +40,13 @@ if [[ $mode == full ]]; then
   time_runs=21 idle_seconds=10
   reap_orphans=10000 reap_reps=2
   signals=1000
-  syscalls=100000 syscost_reps=7
+  syscalls=100000 syscost_reps=7 filter_loads=301
 else
   startup_rounds=1 startup_runs=10 startup_warmup=2
   time_runs=3 idle_seconds=2
   reap_orphans=200 reap_reps=1
   signals=50
-  syscalls=10000 syscost_reps=1
+  syscalls=10000 syscost_reps=1 filter_loads=5
 fi
 
 section_start=$SECONDS
@@ -84,7 +84,7 @@ hardinit=$build/hardinit
 
 mkdir -p "$helpers" "$raw" "$out"
 rm -f "$raw"/*
-for helper in siglat reap syscost; do
+for helper in siglat reap syscost filterload; do
   if [[ ! -x $helpers/$helper || $root/bench/$helper.c -nt $helpers/$helper ||
         $root/bench/common.h -nt $helpers/$helper ]]; then
     cc -O2 -Wall -Wextra -Werror -static -o "$helpers/$helper" "$root/bench/$helper.c"
@@ -282,6 +282,17 @@ for ((rep = 0; rep < syscost_reps; ++rep)); do
   done
 done
 record syscost meta command "${rt[*]} [hardinit --seccomp P --] bench/syscost $syscalls ($syscost_reps reps, median; thread CPU time per call)"
+
+# The one-time cost behind start-up's "default ÷ unconfined": installing the filter itself.
+log filterload "$filter_loads loads per built-in profile"
+loads=()
+for profile in default strict; do
+  "$hardinit" seccomp export "$profile" "$raw/$profile.bpf"
+  loads+=("$profile=$raw/$profile.bpf")
+done
+"${rt[@]}" "$helpers/filterload" "$filter_loads" "${loads[@]}" >"$raw/filterload.out"
+while read -r profile metric value; do record filterload "$profile" "$metric" "$value"; done <"$raw/filterload.out"
+record filterload meta command "${rt[*]} bench/filterload $filter_loads default=BPF strict=BPF (BPF from \`hardinit seccomp export\`; one fork per load, median)"
 
 # --- 9. report -------------------------------------------------------------------------------
 record meta meta load_after "$(cut -d' ' -f1-3 /proc/loadavg)"
