@@ -1,5 +1,5 @@
-// Default ASan options for the programs the integration tests start (hardinit and the probe)
-// in a -DHARDINIT_SANITIZE=ON build. The tests give them a minimal environment, so
+// Default ASan options for the programs the integration tests start (hardinit, the probe and
+// sysprobe) in a -DHARDINIT_SANITIZE=ON build. The tests give them a minimal environment, so
 // ASAN_OPTIONS from the caller never reaches them.
 //
 // Leak checking is off in them: LeakSanitizer stops the world at exit with clone() and

@@ -29,6 +29,7 @@
 #include "hardinit/builtin_profiles.h"
 #include "hardinit/seccomp.h"
 #include "hardinit/seccomp_compile.h"
+#include "confined_child.h"
 #include "hardinit/seccomp_profile.h"
 #include "temp_dir_test.h"
 
@@ -449,23 +450,12 @@ TEST_F(SeccompFileTest, CheckCommand) {
 // assertion runs in the child.
 int RunConfined(const std::vector<sock_filter>* filter,
                 const std::vector<std::function<bool()>>& checks) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    if (filter != nullptr) {
-      sock_fprog prog{static_cast<unsigned short>(filter->size()),
-                      const_cast<sock_filter*>(filter->data())};
-      if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
-          syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) {
-        _exit(100);
-      }
-    }
+  const int status = RunInConfinedChild(filter, [&checks] {
     for (size_t i = 0; i < checks.size(); ++i) {
-      if (!checks[i]()) _exit(static_cast<int>(i + 1));
+      if (!checks[i]()) return static_cast<int>(i + 1);
     }
-    _exit(0);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
+    return 0;
+  });
   return WIFEXITED(status) ? WEXITSTATUS(status) : 200 + WTERMSIG(status);
 }
 

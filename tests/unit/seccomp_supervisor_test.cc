@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "confined_child.h"
 #include "hardinit/seccomp.h"
 #include "hardinit/seccomp_profile.h"
 
@@ -43,28 +44,17 @@ std::vector<sock_filter> SupervisorFilter() {
   return program.filter;
 }
 
-// Forks; the child loads `filter` (if any) exactly as PID 1 does (no_new_privs, then the
-// filter) and exits with the errno `call` leaves (0 when it returns >= 0). Exit 250 means the
-// filter could not be loaded.
+// The child loads `filter` (if any) exactly as PID 1 does and exits with the errno `call`
+// leaves (0 when it returns >= 0); kFilterNotLoaded means the filter could not be loaded.
 template <typename Call>
 Outcome RunUnder(const std::vector<sock_filter>* filter, Call call) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    if (filter != nullptr) {
-      sock_fprog program{static_cast<unsigned short>(filter->size()),
-                         const_cast<sock_filter*>(filter->data())};
-      if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
-          prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) != 0) {
-        _exit(250);
-      }
-    }
+  const int status = RunInConfinedChild(filter, [&call] {
     errno = 0;
     const long rc = call();
-    _exit(rc < 0 ? (errno & 0xff) : 0);
-  }
-  int status = 0;
+    return rc < 0 ? (errno & 0xff) : 0;
+  });
   Outcome outcome;
-  if (pid < 0 || waitpid(pid, &status, 0) != pid) return outcome;
+  if (status == -1) return outcome;
   if (WIFSIGNALED(status)) {
     outcome.signal = WTERMSIG(status);
   } else {
