@@ -1,6 +1,8 @@
 #include "hardinit/launch.h"
 
 #include <linux/capability.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <sys/auxv.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -12,8 +14,10 @@
 #include <spdlog/spdlog.h>
 
 #include "hardinit/caps.h"
+#include "hardinit/child.h"
 #include "hardinit/error.h"
 #include "hardinit/exit_codes.h"
+#include "hardinit/spawn.h"
 
 namespace hardinit {
 namespace {
@@ -287,6 +291,39 @@ LaunchPlan Launch::SupervisorPlan() const {
   supervisor.filter = nullptr;
   supervisor.filter_len = 0;
   return supervisor;
+}
+
+bool DropSupervisorPrivileges(const Launch& launch, int parent_death_signal,
+                              const SeccompProgram& filter, Sys& sys, std::string* err) {
+  if (!launch.plan().confine) return true;
+  const LaunchPlan plan = launch.SupervisorPlan();
+  const ChildError error = ApplyPrivileges(plan, sys);
+  if (!error.ok()) {
+    *err = "PID 1's own drop: " + DescribeChildError(error, plan);
+    return false;
+  }
+  auto failed = [err](const char* step, long rc) {
+    *err = "PID 1's own drop: " + ErrnoMessage(step, static_cast<int>(-rc));
+    return false;
+  };
+  // Not dumpable: nobody of the program's uid may ptrace PID 1 or read its memory.
+  if (long rc = sys.Prctl(PR_SET_DUMPABLE, 0); rc < 0) {
+    return failed("prctl(PR_SET_DUMPABLE)", rc);
+  }
+  // A uid change clears the parent-death signal (prctl(2)); runc restores it the same way.
+  if (parent_death_signal != 0) {
+    if (long rc = sys.Prctl(PR_SET_PDEATHSIG, static_cast<unsigned long>(parent_death_signal));
+        rc < 0) {
+      return failed("prctl(PR_SET_PDEATHSIG)", rc);
+    }
+  }
+  if (filter.unconfined) return true;
+  sock_fprog program{static_cast<unsigned short>(filter.filter.size()),
+                     const_cast<sock_filter*>(filter.filter.data())};
+  if (int rc = sys.Seccomp(SECCOMP_SET_MODE_FILTER, 0, &program); rc < 0) {
+    return failed("its own seccomp filter", rc);
+  }
+  return true;
 }
 
 }  // namespace hardinit

@@ -1,5 +1,4 @@
 // hardinit's main(): wiring only. Every step it calls lives in the core library.
-#include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -12,7 +11,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "hardinit/child.h"
 #include "hardinit/cli.h"
 #include "hardinit/error.h"
 #include "hardinit/exit_codes.h"
@@ -63,39 +61,6 @@ bool BecomeSubreaper(const Options& options, std::string* err) {
     return false;
   }
   spdlog::debug("not PID 1: registered as child subreaper");
-  return true;
-}
-
-// After the fork PID 1 needs little: it reads a signalfd, reaps, signals the program and
-// writes log lines. It gives up the rest before it starts waiting (DESIGN §3.5).
-bool DropSupervisorPrivileges(const Launch& launch, const Options& options,
-                              const SeccompProgram& filter, std::string* err) {
-  if (!launch.plan().confine) return true;
-  const LaunchPlan plan = launch.SupervisorPlan();
-  RealSys sys;
-  const ChildError error = ApplyPrivileges(plan, sys);
-  if (!error.ok()) {
-    *err = "PID 1's own drop: " + DescribeChildError(error, plan);
-    return false;
-  }
-  // Not dumpable: nobody of the program's uid may ptrace PID 1 or read its memory.
-  if (prctl(PR_SET_DUMPABLE, 0) != 0) {
-    *err = ErrnoMessage("prctl(PR_SET_DUMPABLE)", errno);
-    return false;
-  }
-  // A uid change clears the parent-death signal (prctl(2)); runc restores it the same way.
-  if (options.parent_death_signal != 0 &&
-      prctl(PR_SET_PDEATHSIG, options.parent_death_signal) != 0) {
-    *err = ErrnoMessage("prctl(PR_SET_PDEATHSIG)", errno);
-    return false;
-  }
-  if (filter.unconfined) return true;
-  sock_fprog program{static_cast<unsigned short>(filter.filter.size()),
-                     const_cast<sock_filter*>(filter.filter.data())};
-  if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) != 0) {
-    *err = ErrnoMessage("PID 1's own seccomp filter", errno);
-    return false;
-  }
   return true;
 }
 
@@ -161,7 +126,11 @@ int RunSupervisor(const Options& options) {
   LogEvent(LogLevel::kDebug, "started " + launch.program() + " as pid " + std::to_string(child),
            {{"pid", child}});
 
-  if (!DropSupervisorPrivileges(launch, options, supervisor_filter, &err)) {
+  // After the fork PID 1 needs little: it reads a signalfd, reaps, signals the program and
+  // writes log lines. It gives up the rest before it starts waiting (DESIGN §3.5).
+  RealSys sys;
+  if (!DropSupervisorPrivileges(launch, options.parent_death_signal, supervisor_filter, sys,
+                                &err)) {
     // Fail closed: a PID 1 that kept privileges it promised to drop does not supervise.
     kill(-child, SIGKILL);
     kill(child, SIGKILL);

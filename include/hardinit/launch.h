@@ -15,6 +15,7 @@
 #include "hardinit/plan.h"
 #include "hardinit/seccomp.h"
 #include "hardinit/signals.h"
+#include "hardinit/sys.h"
 
 namespace hardinit {
 
@@ -52,6 +53,14 @@ class Launch {
   SeccompProgram seccomp_;
   LaunchPlan plan_{};
 };
+
+// After the spawn: PID 1 applies SupervisorPlan() to itself through `sys` (the child's own
+// privilege steps, checked the same way), becomes non-dumpable, re-sets the parent-death
+// signal the uid change cleared (0: none), and loads `filter` unless it is unconfined.
+// Nothing to do when the launch confines nothing (the tini personality). On failure *err
+// names the step; the caller must not go on supervising.
+bool DropSupervisorPrivileges(const Launch& launch, int parent_death_signal,
+                              const SeccompProgram& filter, Sys& sys, std::string* err);
 
 // Resolves identity, capabilities, the seccomp filter, the program's path and environment
 // ("NAME=value" strings, as in environ). On failure *exit_code is 125, or 126/127 when the

@@ -14,7 +14,9 @@
 #include <gtest/gtest.h>
 
 #include "hardinit/child.h"
+#include "hardinit/cli.h"
 #include "hardinit/exit_codes.h"
+#include "hardinit/launch.h"
 
 namespace hardinit {
 namespace {
@@ -148,6 +150,8 @@ class RecordingSys final : public Sys {
       case PR_GET_SECUREBITS: return "PR_GET_SECUREBITS";
       case PR_SET_NO_NEW_PRIVS: return "PR_SET_NO_NEW_PRIVS";
       case PR_GET_NO_NEW_PRIVS: return "PR_GET_NO_NEW_PRIVS";
+      case PR_SET_DUMPABLE: return "PR_SET_DUMPABLE";
+      case PR_SET_PDEATHSIG: return "PR_SET_PDEATHSIG";
       case PR_CAP_AMBIENT:
         return arg2 == PR_CAP_AMBIENT_CLEAR_ALL ? "PR_CAP_AMBIENT_CLEAR_ALL"
                : arg2 == PR_CAP_AMBIENT_RAISE   ? "PR_CAP_AMBIENT_RAISE"
@@ -409,6 +413,105 @@ TEST_F(ChildStepsTest, InheritedIgnoredSignalsAreIgnoredAgain) {
   EXPECT_NE(std::find(sys.calls.begin(), sys.calls.end(), "rt_sigaction(1,IGN)"), sys.calls.end());
   EXPECT_NE(std::find(sys.calls.begin(), sys.calls.end(), "rt_sigaction(22,IGN)"), sys.calls.end());
   EXPECT_NE(std::find(sys.calls.begin(), sys.calls.end(), "rt_sigaction(21,DFL)"), sys.calls.end());
+}
+
+// PID 1's own drop after the spawn (DESIGN §3.5), on a Launch prepared as main() prepares it,
+// for the caller's own ids so that it works as root and not.
+class SupervisorDropTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string ids = std::to_string(getuid()) + ":" + std::to_string(getgid());
+    std::string err;
+    ASSERT_TRUE(ParseCommandLine({"hardinit", "--user", ids, "--", "/bin/true"},
+                                 {{"PATH", "/usr/bin:/bin"}}, &options_, &err))
+        << err;
+    int exit_code = 0;
+    ASSERT_TRUE(PrepareLaunch(options_, IdentityFiles{}, InheritedSignals{},
+                              {"PATH=/usr/bin:/bin"}, &launch_, &exit_code, &err))
+        << err;
+    filter_.filter = {{0x06, 0, 0, SECCOMP_RET_ALLOW}};
+  }
+
+  bool Drop(RecordingSys& sys, std::string* err, int parent_death_signal = SIGTERM) {
+    return DropSupervisorPrivileges(launch_, parent_death_signal, filter_, sys, err);
+  }
+
+  Options options_;
+  Launch launch_;
+  SeccompProgram filter_;
+};
+
+TEST_F(SupervisorDropTest, AppliesThePlanThenDumpablePdeathsigAndItsFilter) {
+  RecordingSys sys;
+  std::string err;
+  ASSERT_TRUE(Drop(sys, &err)) << err;
+  EXPECT_EQ(sys.calls.front(), "PR_CAPBSET_DROP") << "no process group or signal steps";
+  EXPECT_NE(std::find(sys.calls.begin(), sys.calls.end(), "setresuid"), sys.calls.end());
+  EXPECT_NE(std::find(sys.calls.begin(), sys.calls.end(), "PR_SET_NO_NEW_PRIVS"), sys.calls.end());
+  EXPECT_EQ(std::find(sys.calls.begin(), sys.calls.end(), "execve"), sys.calls.end());
+  const std::vector<std::string> tail = {"PR_SET_DUMPABLE", "PR_SET_PDEATHSIG", "seccomp"};
+  ASSERT_GE(sys.calls.size(), tail.size());
+  EXPECT_EQ(std::vector<std::string>(sys.calls.end() - tail.size(), sys.calls.end()), tail);
+}
+
+TEST_F(SupervisorDropTest, NoParentDeathSignalAndNoFilterWhenNoneWasAsked) {
+  filter_.unconfined = true;
+  RecordingSys sys;
+  std::string err;
+  ASSERT_TRUE(Drop(sys, &err, /*parent_death_signal=*/0)) << err;
+  EXPECT_EQ(sys.calls.back(), "PR_SET_DUMPABLE");
+}
+
+TEST_F(SupervisorDropTest, EveryFailedStepIsNamedAndNothingAfterItRuns) {
+  const struct {
+    const char* call;
+    const char* message;
+  } cases[] = {
+      {"PR_CAPBSET_DROP", "PID 1's own drop: prctl(PR_CAPBSET_DROP"},
+      {"setgroups", "PID 1's own drop: setgroups"},
+      {"setresgid", "PID 1's own drop: setresgid"},
+      {"setresuid", "PID 1's own drop: setresuid"},
+      {"capset", "PID 1's own drop: capset"},
+      {"PR_SET_NO_NEW_PRIVS", "PID 1's own drop: prctl(PR_SET_NO_NEW_PRIVS"},
+      {"PR_SET_DUMPABLE", "PID 1's own drop: prctl(PR_SET_DUMPABLE): Operation not permitted"},
+      {"PR_SET_PDEATHSIG", "PID 1's own drop: prctl(PR_SET_PDEATHSIG): Operation not permitted"},
+      {"seccomp", "PID 1's own drop: its own seccomp filter: Operation not permitted"},
+  };
+  for (const auto& c : cases) {
+    RecordingSys sys;
+    sys.fail_on = c.call;
+    std::string err;
+    EXPECT_FALSE(Drop(sys, &err)) << c.call;
+    EXPECT_EQ(err.rfind(c.message, 0), 0u) << c.call << ": " << err;
+    ASSERT_FALSE(sys.calls.empty());
+    EXPECT_EQ(sys.calls.back(), c.call) << "a step ran after the failed one";
+  }
+}
+
+TEST_F(SupervisorDropTest, ADropThatDoesNotHoldFailsClosed) {
+  RecordingSys sys;
+  sys.reported_permitted_extra = uint64_t{1} << CAP_SYS_ADMIN;
+  std::string err;
+  EXPECT_FALSE(Drop(sys, &err));
+  EXPECT_EQ(err.rfind("PID 1's own drop: ", 0), 0u) << err;
+  EXPECT_NE(err.find("differs from the plan"), std::string::npos) << err;
+  EXPECT_EQ(std::find(sys.calls.begin(), sys.calls.end(), "seccomp"), sys.calls.end());
+}
+
+TEST_F(SupervisorDropTest, TiniPersonalityDropsNothing) {
+  Options tini;
+  std::string err;
+  ASSERT_TRUE(ParseCommandLine({"tini", "--", "/bin/true"}, {{"PATH", "/usr/bin:/bin"}}, &tini,
+                               &err))
+      << err;
+  Launch launch;
+  int exit_code = 0;
+  ASSERT_TRUE(PrepareLaunch(tini, IdentityFiles{}, InheritedSignals{}, {"PATH=/usr/bin:/bin"},
+                            &launch, &exit_code, &err))
+      << err;
+  RecordingSys sys;
+  EXPECT_TRUE(DropSupervisorPrivileges(launch, SIGTERM, filter_, sys, &err)) << err;
+  EXPECT_TRUE(sys.calls.empty());
 }
 
 }  // namespace
