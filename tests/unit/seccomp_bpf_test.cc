@@ -29,6 +29,7 @@
 #include "hardinit/builtin_profiles.h"
 #include "hardinit/seccomp.h"
 #include "hardinit/seccomp_compile.h"
+#include "bpf_interpreter.h"
 #include "confined_child.h"
 #include "hardinit/seccomp_profile.h"
 #include "temp_dir_test.h"
@@ -41,75 +42,6 @@ constexpr uint32_t kEperm = SECCOMP_RET_ERRNO | EPERM;
 constexpr uint32_t kEnosys = SECCOMP_RET_ERRNO | ENOSYS;
 constexpr uint32_t kFellThrough = SECCOMP_RET_TRACE | 0x4242;  // marks "after the stub"
 constexpr uint32_t kAuditArchI386 = AUDIT_ARCH_I386;
-
-// A classic-BPF interpreter for seccomp programs (the subset the kernel accepts).
-uint32_t RunBpf(const std::vector<sock_filter>& program, const seccomp_data& data) {
-  uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = {};
-  for (size_t pc = 0; pc < program.size(); ++pc) {
-    const sock_filter& insn = program[pc];
-    const uint32_t operand = BPF_SRC(insn.code) == BPF_X ? x : insn.k;
-    switch (BPF_CLASS(insn.code)) {
-      case BPF_LD:
-        if (insn.code == (BPF_LD | BPF_W | BPF_ABS)) {
-          std::memcpy(&a, reinterpret_cast<const char*>(&data) + insn.k, sizeof(a));
-        } else if (insn.code == (BPF_LD | BPF_W | BPF_LEN)) {
-          a = sizeof(data);
-        } else if (insn.code == (BPF_LD | BPF_IMM)) {
-          a = insn.k;
-        } else {
-          a = mem[insn.k];
-        }
-        break;
-      case BPF_LDX:
-        x = insn.code == (BPF_LDX | BPF_MEM) ? mem[insn.k]
-            : insn.code == (BPF_LDX | BPF_W | BPF_LEN) ? sizeof(data) : insn.k;
-        break;
-      case BPF_ST: mem[insn.k] = a; break;
-      case BPF_STX: mem[insn.k] = x; break;
-      case BPF_MISC: (BPF_MISCOP(insn.code) == BPF_TAX ? x : a) = BPF_MISCOP(insn.code) == BPF_TAX ? a : x; break;
-      case BPF_RET: return BPF_RVAL(insn.code) == BPF_A ? a : insn.k;
-      case BPF_ALU:
-        switch (BPF_OP(insn.code)) {
-          case BPF_ADD: a += operand; break;
-          case BPF_SUB: a -= operand; break;
-          case BPF_MUL: a *= operand; break;
-          case BPF_DIV: a = operand ? a / operand : 0; break;
-          case BPF_MOD: a = operand ? a % operand : 0; break;
-          case BPF_OR: a |= operand; break;
-          case BPF_AND: a &= operand; break;
-          case BPF_XOR: a ^= operand; break;
-          case BPF_LSH: a <<= operand; break;
-          case BPF_RSH: a >>= operand; break;
-          case BPF_NEG: a = -a; break;
-        }
-        break;
-      case BPF_JMP: {
-        bool taken = false;
-        switch (BPF_OP(insn.code)) {
-          case BPF_JA: pc += insn.k; continue;
-          case BPF_JEQ: taken = a == operand; break;
-          case BPF_JGT: taken = a > operand; break;
-          case BPF_JGE: taken = a >= operand; break;
-          case BPF_JSET: taken = (a & operand) != 0; break;
-        }
-        pc += taken ? insn.jt : insn.jf;
-        break;
-      }
-    }
-  }
-  ADD_FAILURE() << "BPF program fell off its end";
-  return 0xdeadbeef;
-}
-
-seccomp_data Call(int nr, std::initializer_list<uint64_t> args = {},
-                  uint32_t arch = AUDIT_ARCH_X86_64) {
-  seccomp_data data{};
-  data.nr = nr;
-  data.arch = arch;
-  size_t i = 0;
-  for (uint64_t arg : args) data.args[i++] = arg;
-  return data;
-}
 
 SeccompProgram MustPrepare(std::string_view profile, const SeccompContext& context) {
   SeccompProgram program;

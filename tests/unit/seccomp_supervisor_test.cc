@@ -13,11 +13,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <iostream>
 #include <iterator>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "bpf_interpreter.h"
 #include "confined_child.h"
 #include "hardinit/seccomp.h"
 #include "hardinit/seccomp_profile.h"
@@ -158,12 +160,19 @@ long Int80(long nr) {
 
 TEST(SupervisorSeccompTest, I386CallsAreEperm) {
   constexpr long kI386Getpid = 20;
+  const std::vector<sock_filter> filter = SupervisorFilter();
   const Outcome probe = RunUnder(nullptr, [] { return Int80(kI386Getpid); });
   if (probe.signal != 0 || probe.exit_code != 0) {
-    GTEST_SKIP() << "this kernel runs no i386 code (int $0x80 getpid: " << Describe(probe)
-                 << "): ia32 emulation is off";
+    // This kernel runs no i386 code (ia32 emulation is off), so no i386 call can reach the
+    // filter; ask the filter itself what it would answer.
+    std::cout << "int $0x80 getpid: " << Describe(probe)
+              << ": no ia32 emulation; checking the filter's answers in a BPF interpreter\n";
+    for (int nr = 0; nr < 460; ++nr) {
+      EXPECT_EQ(RunBpf(filter, Call(nr, {}, AUDIT_ARCH_I386)), SECCOMP_RET_ERRNO | EPERM)
+          << "i386 syscall " << nr;
+    }
+    return;
   }
-  const std::vector<sock_filter> filter = SupervisorFilter();
   for (long nr = 0; nr < 460; ++nr) {
     const Outcome o = RunUnder(&filter, [nr] { return Int80(nr); });
     EXPECT_EQ(o.signal, 0) << "i386 syscall " << nr << ": " << Describe(o);
