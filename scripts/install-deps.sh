@@ -10,8 +10,8 @@ packages=(
 )
 case "${1:-}" in
   # The runtimes the seccomp tests start under the strict profile: Python, Node.js, a JVM and
-  # Go programs (runc, containerd).
-  --test) packages+=(python3 clang libclang-rt-14-dev nodejs openjdk-17-jre-headless runc containerd) ;;
+  # Go programs (runc, containerd); clang for the fuzzers; tini as a negative control.
+  --test) packages+=(python3 clang libclang-rt-14-dev nodejs openjdk-17-jre-headless runc containerd tini) ;;
   --bench) packages+=(tini dumb-init catatonit gosu hyperfine gnuplot-nox time) ;;
 esac
 

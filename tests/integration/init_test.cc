@@ -209,7 +209,7 @@ TEST(Init, AnIdleInitNeverWakesUp) {
 
 TEST(Init, NegativeControlTiniWakesUpEverySecond) {
   HARDINIT_REQUIRE_ROOT();
-  if (access("/usr/bin/tini-static", X_OK) != 0) GTEST_SKIP() << "tini-static not installed";
+  HARDINIT_REQUIRE_TOOL(access("/usr/bin/tini-static", X_OK) == 0, "tini-static (package tini)");
   RunOptions options;
   options.program = "/usr/bin/tini-static";
   Process p({"--", kProbe, "status", "sleep", "4"}, options);

@@ -95,7 +95,7 @@ TEST_P(RuntimeTest, NodeWorkerThread) {
   HARDINIT_REQUIRE_ROOT();
   std::string node = FindProgram("node");
   if (node.empty()) node = FindProgram("nodejs");
-  if (node.empty()) GTEST_SKIP() << "Node.js is not installed (node, nodejs): not tested";
+  HARDINIT_REQUIRE_TOOL(!node.empty(), "Node.js (node, nodejs)");
   const std::string script = R"js(
 const { Worker } = require('worker_threads');
 const fs = require('fs');
@@ -112,7 +112,7 @@ w.on('error', (e) => { console.error(e); process.exit(1); });
 TEST_P(RuntimeTest, JavaVersion) {
   HARDINIT_REQUIRE_ROOT();
   const std::string java = FindProgram("java");
-  if (java.empty()) GTEST_SKIP() << "no JVM installed (java): not tested";
+  HARDINIT_REQUIRE_TOOL(!java.empty(), "a JVM (java)");
   const RunResult r = Run(java, {"-version"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find(" version \""), std::string::npos) << r.err;  // java -version: stderr
@@ -132,7 +132,7 @@ TEST_P(RuntimeTest, GoBinaries) {
     EXPECT_NE(r.out.find(name), std::string::npos) << name << ": " << r.out << r.err;
     ++tested;
   }
-  if (tested == 0) GTEST_SKIP() << "no Go binary installed (runc, containerd): not tested";
+  HARDINIT_REQUIRE_TOOL(tested > 0, "a Go binary (runc, containerd)");
 }
 
 INSTANTIATE_TEST_SUITE_P(Profiles, RuntimeTest, ::testing::Values("strict", "default"),
