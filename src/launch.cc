@@ -2,8 +2,8 @@
 
 #include <linux/capability.h>
 #include <linux/seccomp.h>
-#include <sys/prctl.h>
 #include <sys/auxv.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -321,7 +321,7 @@ bool DropSupervisorPrivileges(const Launch& launch, int parent_death_signal,
   sock_fprog program{static_cast<unsigned short>(filter.filter.size()),
                      const_cast<sock_filter*>(filter.filter.data())};
   if (int rc = sys.Seccomp(SECCOMP_SET_MODE_FILTER, 0, &program); rc < 0) {
-    return failed("its own seccomp filter", rc);
+    return failed("seccomp(SECCOMP_SET_MODE_FILTER)", rc);
   }
   return true;
 }

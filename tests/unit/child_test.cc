@@ -475,7 +475,7 @@ TEST_F(SupervisorDropTest, EveryFailedStepIsNamedAndNothingAfterItRuns) {
       {"PR_SET_NO_NEW_PRIVS", "PID 1's own drop: prctl(PR_SET_NO_NEW_PRIVS"},
       {"PR_SET_DUMPABLE", "PID 1's own drop: prctl(PR_SET_DUMPABLE): Operation not permitted"},
       {"PR_SET_PDEATHSIG", "PID 1's own drop: prctl(PR_SET_PDEATHSIG): Operation not permitted"},
-      {"seccomp", "PID 1's own drop: its own seccomp filter: Operation not permitted"},
+      {"seccomp", "PID 1's own drop: seccomp(SECCOMP_SET_MODE_FILTER): Operation not permitted"},
   };
   for (const auto& c : cases) {
     RecordingSys sys;
