@@ -68,25 +68,27 @@ std::map<std::string, std::string> ParseReport(const std::string& out);
 // test skips with a printed reason; otherwise it fails: CI runs as root and must not skip.
 bool CanRunPrivileged(std::string* why);
 
-#define HARDINIT_REQUIRE_ROOT()                                          \
-  do {                                                                   \
-    std::string why_;                                                    \
-    if (!::hardinit::testing::CanRunPrivileged(&why_)) {                 \
-      if (getenv("HARDINIT_ALLOW_SKIP") != nullptr) GTEST_SKIP() << why_; \
-      FAIL() << why_ << " (set HARDINIT_ALLOW_SKIP=1 to skip)";          \
-    }                                                                    \
+// Fails the test with `why` when `ok` is false; under HARDINIT_ALLOW_SKIP=1 it skips instead.
+// CI runs as root with every tool installed (scripts/install-deps.sh --test) and sets no such
+// variable, so there nothing is skipped silently.
+#define HARDINIT_REQUIRE(ok, why)                                          \
+  do {                                                                     \
+    if (!(ok)) {                                                           \
+      if (getenv("HARDINIT_ALLOW_SKIP") != nullptr) GTEST_SKIP() << (why); \
+      FAIL() << (why) << " (set HARDINIT_ALLOW_SKIP=1 to skip)";           \
+    }                                                                      \
   } while (0)
 
-// For a tool a test needs (a runtime, a peer init). CI installs every one of them
-// (scripts/install-deps.sh --test), so a missing tool fails the test there instead of
-// skipping it silently; HARDINIT_ALLOW_SKIP=1 turns that into a skip for local runs.
-#define HARDINIT_REQUIRE_TOOL(present, what)                                      \
-  do {                                                                           \
-    if (!(present)) {                                                            \
-      if (getenv("HARDINIT_ALLOW_SKIP") != nullptr) GTEST_SKIP() << (what);      \
-      FAIL() << (what) << " is not installed (scripts/install-deps.sh --test)"; \
-    }                                                                            \
+#define HARDINIT_REQUIRE_ROOT()                                           \
+  do {                                                                    \
+    std::string why_;                                                     \
+    HARDINIT_REQUIRE(::hardinit::testing::CanRunPrivileged(&why_), why_); \
   } while (0)
+
+// For a tool a test needs (a runtime, a peer init).
+#define HARDINIT_REQUIRE_TOOL(present, what) \
+  HARDINIT_REQUIRE(present,                  \
+                   std::string(what) + " is not installed (scripts/install-deps.sh --test)")
 
 // A fresh directory under /tmp (mode 0755), removed after the last test.
 std::string MakeTempDir();

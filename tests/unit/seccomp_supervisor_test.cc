@@ -7,7 +7,6 @@
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
