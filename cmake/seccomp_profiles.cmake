@@ -1,4 +1,4 @@
-# Built-in seccomp profiles compiled to BPF at build time (DESIGN §3.3).
+# Built-in seccomp profiles compiled to BPF at build time (design.md §3.3).
 #
 # hardinit-profilec (a host tool linking the core) compiles seccomp-profiles/*.json and PID 1's
 # own rule set into a generated .cc: BPF, JSON and the assumptions the BPF rests on. It is an

@@ -9,7 +9,8 @@
 # Environment: FUZZ_BUILD_DIR (default build-fuzz), FUZZ_JOBS (build parallelism, default 2),
 # FUZZ_ARGS (extra libFuzzer flags, e.g. "-jobs=4 -workers=4" for a longer run).
 #
-# Seeds are read from tests/fuzz/corpus/TARGET/ and never written: new inputs go to
+# Seeds are read from tests/fuzz/corpus/TARGET/ (and, for the profile targets, the JSON files
+# of seccomp-profiles/ and tests/data/seccomp/) and never written: new inputs go to
 # $FUZZ_BUILD_DIR/corpus/TARGET/, which a later run reuses. A crashing input lands in
 # $FUZZ_BUILD_DIR/artifacts/TARGET/; replay it with `$FUZZ_BUILD_DIR/tests/fuzz/TARGET_fuzzer
 # FILE`, turn it into a unit test, fix the bug, and copy the input into the seed corpus.
@@ -49,12 +50,20 @@ for target in "${targets[@]}"; do
   [[ $target == seccomp_* ]] && dict=tests/fuzz/seccomp.dict
   dict_flag=()
   [[ -f $dict ]] && dict_flag=(-dict="$dict")
+  # The profile targets also start from the real profiles: the built-in ones and the
+  # upstream test data, rather than copies of them in the seed corpus.
+  seeds=("tests/fuzz/corpus/$target")
+  if [[ $target == seccomp_* ]]; then
+    mkdir -p "$build/seeds"
+    cp seccomp-profiles/*.json tests/data/seccomp/*.json "$build/seeds/"
+    seeds+=("$build/seeds")
+  fi
   echo "== $target: ${seconds}s"
   status=0
   # shellcheck disable=SC2086  # FUZZ_ARGS is a list of flags
   "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
     -print_final_stats=1 -artifact_prefix="$artifacts" "${dict_flag[@]}" ${FUZZ_ARGS:-} \
-    "$corpus" "tests/fuzz/corpus/$target" >"$log" 2>&1 || status=$?
+    "$corpus" "${seeds[@]}" >"$log" 2>&1 || status=$?
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | awk '{s += $2} END {print s + 0}')
   executions[$target]=$runs
   if [[ $status -ne 0 ]]; then

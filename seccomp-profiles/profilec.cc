@@ -1,6 +1,6 @@
 // hardinit-profilec: compiles the built-in seccomp profiles to BPF at build time and writes
 // them, with their JSON and the assumptions the BPF rests on, as a C++ source file
-// (DESIGN §3.3). Runs on the build machine, which is also the target: cross builds are not
+// (design.md §3.3). Runs on the build machine, which is also the target: cross builds are not
 // supported (the runtime check on `arch` would then recompile every time).
 //
 //   hardinit-profilec OUT.cc NAME=PROFILE.json...

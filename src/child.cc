@@ -1,4 +1,4 @@
-// The ordered steps between fork and exec (DESIGN §3.4). Zone: child (async-signal-safe).
+// The ordered steps between fork and exec (design.md §3.4). Zone: child (async-signal-safe).
 //
 // Each step is a small function returning a ChildError; RunChildSteps reads as the list of
 // steps. Once the drop has started, nothing goes on after a failure (minijail: "We can't

@@ -220,7 +220,7 @@ const OptionSpec* FindShort(char name, Personality personality) {
   return nullptr;
 }
 
-// Environment first, so that flags parsed afterwards win (DESIGN §1).
+// Environment first, so that flags parsed afterwards win (design.md §1).
 bool ApplyEnvironment(const Environment& env, Options* o, std::string* err) {
   auto get = [&env](const char* name) -> const std::string* {
     auto it = env.find(name);

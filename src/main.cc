@@ -127,7 +127,7 @@ int RunSupervisor(const Options& options) {
            {{"pid", child}});
 
   // After the fork PID 1 needs little: it reads a signalfd, reaps, signals the program and
-  // writes log lines. It gives up the rest before it starts waiting (DESIGN §3.5).
+  // writes log lines. It gives up the rest before it starts waiting (design.md §3.5).
   RealSys sys;
   if (!DropSupervisorPrivileges(launch, options.parent_death_signal, supervisor_filter, sys,
                                 &err)) {

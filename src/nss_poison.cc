@@ -1,4 +1,4 @@
-// hardinit never uses NSS (DESIGN §3.1): a static binary in a FROM scratch image has no NSS
+// hardinit never uses NSS (design.md §3.1): a static binary in a FROM scratch image has no NSS
 // modules, and a static glibc's NSS may dlopen() code from the image. libcap-ng's
 // capng_change_id(), which hardinit never calls, still references getpwuid() and
 // initgroups(), so a static link would pull in glibc's whole NSS and dlopen machinery for

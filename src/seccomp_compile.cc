@@ -194,7 +194,7 @@ bool CompileSeccompRules(const SeccompRuleSet& rules, std::vector<sock_filter>* 
     *err = "libseccomp refused the default action";
     return false;
   }
-  // We set no_new_privs ourselves (DESIGN §3.4) and never call seccomp_load.
+  // We set no_new_privs ourselves (design.md §3.4) and never call seccomp_load.
   if (const int rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_NNP, 0); rc < 0) {
     *err = ErrnoMessage("seccomp_attr_set(CTL_NNP)", -rc);
     return false;

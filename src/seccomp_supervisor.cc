@@ -1,4 +1,4 @@
-// PID 1's own seccomp filter (DESIGN §3.5). Zone: parent (built before PID 1 installs it).
+// PID 1's own seccomp filter (design.md §3.5). Zone: parent (built before PID 1 installs it).
 #include <errno.h>
 #include <seccomp.h>
 

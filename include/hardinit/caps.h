@@ -1,4 +1,4 @@
-// Capability names and masks (DESIGN §3.2). Zone: parent.
+// Capability names and masks (design.md §3.2). Zone: parent.
 //
 // Names come from libcap-ng's table; masks are plain bit sets (bit N = capability N) that
 // the child applies with raw capset()/prctl() calls.

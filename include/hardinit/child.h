@@ -1,4 +1,4 @@
-// The child between fork and exec: the ordered steps of DESIGN §3.4. Zone: child.
+// The child between fork and exec: the ordered steps of design.md §3.4. Zone: child.
 //
 // WARNING: everything reachable from here must be async-signal-safe. No allocation, no
 // logging, no stdio, no NSS, no exceptions, no locks: the only inputs are the LaunchPlan the
@@ -27,7 +27,7 @@ ChildError ApplyPrivileges(const LaunchPlan& plan, Sys& sys) noexcept;
 [[noreturn]] void ChildMain(const LaunchPlan& plan, Sys& sys, int error_fd) noexcept;
 
 // The exit code a failed step maps to: 127 when exec found nothing, 126 when exec failed for
-// another reason, 125 for every step before it (DESIGN §2).
+// another reason, 125 for every step before it (design.md §2).
 int ExitCodeFor(const ChildError& error) noexcept;
 
 }  // namespace hardinit

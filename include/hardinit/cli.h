@@ -1,4 +1,4 @@
-// The command line (DESIGN §1). Zone: parent. Pure: no I/O, so it can be unit-tested and
+// The command line (design.md §1). Zone: parent. Pure: no I/O, so it can be unit-tested and
 // fuzzed; the environment comes in as a map.
 #ifndef HARDINIT_CLI_H_
 #define HARDINIT_CLI_H_

@@ -1,4 +1,4 @@
-// Exit codes (DESIGN §2). Every code hardinit itself produces is named here.
+// Exit codes (design.md §2). Every code hardinit itself produces is named here.
 #ifndef HARDINIT_EXIT_CODES_H_
 #define HARDINIT_EXIT_CODES_H_
 

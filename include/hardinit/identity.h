@@ -1,5 +1,5 @@
 // Who the program runs as: USER[:GROUP] resolved from the image's own /etc/passwd and
-// /etc/group with gosu's semantics (DESIGN §3.1). Zone: parent.
+// /etc/group with gosu's semantics (design.md §3.1). Zone: parent.
 //
 // Never NSS: a static binary in a FROM scratch image has no NSS modules, and NSS in a
 // static glibc binary may dlopen() code from the image. The files are read directly.

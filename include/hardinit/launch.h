@@ -1,4 +1,4 @@
-// Building the launch plan from the options (DESIGN §4). Zone: parent.
+// Building the launch plan from the options (design.md §4). Zone: parent.
 //
 // Everything that can fail before the program starts fails here, in the parent, with one
 // line: unknown users and capabilities, unreadable profiles, a program that is not there.

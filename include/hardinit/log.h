@@ -1,4 +1,4 @@
-// Logging (DESIGN §3.6). Zone: parent.
+// Logging (design.md §3.6). Zone: parent.
 //
 // spdlog, synchronous, one stderr sink, no threads: no async logger, no flush_every. Text
 // lines start with "hardinit: "; --log-format json prints one JSON object a line with ts,
@@ -36,7 +36,7 @@ void LogEvent(LogLevel level, std::string_view message, std::initializer_list<Lo
 void FlushLog();
 
 // Prints "hardinit: <message>" (or the tini form) on stderr, whatever the level: for the one
-// line every failure before start prints (DESIGN §2).
+// line every failure before start prints (design.md §2).
 void LogFatal(std::string_view message);
 
 // JSON string escaping, for the formatter and for --inspect.

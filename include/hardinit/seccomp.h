@@ -1,4 +1,4 @@
-// Seccomp: Docker/OCI JSON profiles turned into ready BPF (DESIGN §3.3). Zone: parent.
+// Seccomp: Docker/OCI JSON profiles turned into ready BPF (design.md §3.3). Zone: parent.
 //
 // Everything here runs before fork. The child only hands `SeccompProgram::filter` to the raw
 // seccomp() syscall (child.cc); it never calls libseccomp.
@@ -37,7 +37,7 @@ bool PrepareSeccomp(std::string_view profile, const SeccompContext& context,
                     SeccompProgram* out, std::string* err);
 
 // PID 1's own filter: only the calls the supervisor loop makes; default action an errno,
-// never a kill (DESIGN §3.5).
+// never a kill (design.md §3.5).
 bool PrepareSupervisorSeccomp(SeccompProgram* out, std::string* err);
 
 // `hardinit seccomp check FILE|NAME` and `hardinit seccomp export FILE|NAME [OUT]`.

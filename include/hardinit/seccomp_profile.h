@@ -101,7 +101,7 @@ struct SeccompRuleSet {
 // action equals the default action (libseccomp refuses them).
 SeccompRuleSet ExpandSeccompRules(const SeccompProfile& profile, const SeccompContext& context);
 
-// PID 1's own rule set (DESIGN §3.5): default ERRNO(EPERM), never a kill, allowing only the
+// PID 1's own rule set (design.md §3.5): default ERRNO(EPERM), never a kill, allowing only the
 // calls of the supervisor loop (the list is in seccomp_supervisor.cc).
 SeccompRuleSet SupervisorSeccompRules();
 

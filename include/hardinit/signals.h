@@ -1,4 +1,4 @@
-// Signal names and the signal set-up of PID 1 (DESIGN §3.5). Zone: parent.
+// Signal names and the signal set-up of PID 1 (design.md §3.5). Zone: parent.
 #ifndef HARDINIT_SIGNALS_H_
 #define HARDINIT_SIGNALS_H_
 

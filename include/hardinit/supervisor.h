@@ -1,5 +1,5 @@
 // PID 1's loop: forward signals, reap zombies, stop the rest of the tree, exit with the
-// program's status (DESIGN §3.5). Zone: parent.
+// program's status (design.md §3.5). Zone: parent.
 //
 // The loop blocks in poll() on a signalfd (and, while stopping the rest of the tree, a
 // timerfd): it never wakes up when nothing happens, unlike tini's one-second sigtimedwait.
@@ -30,7 +30,7 @@ struct SupervisorConfig {
 // hardinit's exit code: the program's status, 128+N, after -e remapping.
 int Supervise(const SupervisorConfig& config, int signal_fd);
 
-// The exit code for a wait status: WEXITSTATUS, or 128 + the signal (DESIGN §2).
+// The exit code for a wait status: WEXITSTATUS, or 128 + the signal (design.md §2).
 int ExitCodeForStatus(int status);
 
 // Every process below `pid` in the process tree, read from /proc/PID/task/*/children.

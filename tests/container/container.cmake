@@ -1,4 +1,4 @@
-# container: hardinit in a real Docker engine (DESIGN §5). Needs root; CI installs and starts
+# container: hardinit in a real Docker engine (design.md §5). Needs root; CI installs and starts
 # the engine itself through fixture.sh. HARDINIT_ALLOW_SKIP=1 in the environment turns "no
 # engine" into printed skips instead of failures.
 #

@@ -1,4 +1,4 @@
-// hardinit in a real Docker engine (DESIGN §5, issue 7), as users run it: the ENTRYPOINT of
+// hardinit in a real Docker engine (design.md §5, issue 7), as users run it: the ENTRYPOINT of
 // an image, under the flags they combine it with (--cap-drop ALL, no-new-privileges,
 // --read-only, --user), as docker-init behind `docker run --init`, and under the gosu name.
 //
@@ -137,7 +137,7 @@ testing::AssertionResult HasAppIdentity(const Status& s) {
          << "] Gid [" << Field(s, "Gid") << "] Groups [" << Field(s, "Groups") << "]";
 }
 
-// All five capability sets equal `hex` (DESIGN §3.2: bounding = permitted = effective =
+// All five capability sets equal `hex` (design.md §3.2: bounding = permitted = effective =
 // inheritable = allowlist, and ambient too for a non-root target).
 testing::AssertionResult HasExactlyCaps(const Status& s, const std::string& hex) {
   std::string got;
@@ -430,7 +430,7 @@ TEST_F(DockerInit, DockerInfoParsesTheTiniStyleVersion) {
   ASSERT_EQ(version.rc, 0) << version;
   std::string first_line = version.out.substr(0, version.out.find('\n'));
   auto parsed = hardinit::testing::ParseTiniVersion(first_line);
-  ASSERT_TRUE(parsed) << "want `tini version X.Y.Z - git.C` (DESIGN §1)" << version;
+  ASSERT_TRUE(parsed) << "want `tini version X.Y.Z - git.C` (design.md §1)" << version;
   Result info = Docker("info --format '{{.InitCommit.ID}}'");
   ASSERT_EQ(info.rc, 0) << info;
   EXPECT_EQ(Trim(info.out), parsed->commit) << info;

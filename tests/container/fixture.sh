@@ -32,7 +32,8 @@ fi
 SOCK=$RUNDIR/docker.sock
 PIDFILE=$STATE/dockerd.pid
 LOG=$STATE/dockerd.log
-# Debian's CLI, not a newer one that may come first in PATH (PROBE.md §4).
+# Debian's CLI, not a newer one that may come first in PATH (some machines have a client in
+# /usr/local/bin that is newer than the daemon).
 DOCKER=(/usr/bin/docker -H "unix://$SOCK")
 TEST_IMAGE=hardinit-ct:latest
 BASE_IMAGE=debian:bookworm-slim
@@ -81,7 +82,7 @@ start_engine() {
   # A pid file left by an engine that died would make dockerd refuse to start.
   engine_pid >/dev/null || rm -f "$PIDFILE"
   # The init binary `docker run --init` mounts at /sbin/docker-init. Named docker-init so
-  # that `dockerd` asking it for `--version` gets tini's format (DESIGN §1, multi-call).
+  # that `dockerd` asking it for `--version` gets tini's format (design.md §1, multi-call).
   ln -sfn "$HARDINIT_BIN" "$STATE/docker-init"
   log "starting dockerd (socket $SOCK, log $LOG)"
   local t0=$SECONDS pid
@@ -152,7 +153,7 @@ import_test_image() {
   done
   cp "$HARDINIT_BIN" "$root/hardinit"
   cp "$HARDINIT_PROBE" "$root/bin/probe"
-  # The multi-call names (DESIGN §1): what an image switching from tini + gosu would have.
+  # The multi-call names (design.md §1): what an image switching from tini + gosu would have.
   for applet in gosu su-exec tini; do ln -s /hardinit "$root/bin/$applet"; done
   cat >"$root/etc/passwd" <<'EOF'
 root:x:0:0:root:/root:/bin/sh
@@ -204,7 +205,7 @@ provide_base_image() {
 }
 
 # hardinit:latest from docker/Dockerfile. The classic builder: with --bridge=none it needs no
-# set-up (PROBE.md §4), and it takes local images for FROM and COPY --from without asking a
+# set-up (BuildKit's RUN steps need a bridge network), and it takes local images for FROM and COPY --from without asking a
 # registry. Its layer cache makes a rebuild with unchanged sources take a second.
 build_hardinit_image() {
   local src=${HARDINIT_SOURCE_DIR:?HARDINIT_SOURCE_DIR must name the source tree}

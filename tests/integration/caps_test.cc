@@ -1,4 +1,4 @@
-// Capabilities, securebits, no_new_privs, PID 1's own drop and fd hygiene (DESIGN §3.2,
+// Capabilities, securebits, no_new_privs, PID 1's own drop and fd hygiene (design.md §3.2,
 // §3.4, §3.5; issue 4), from the program's own point of view: /proc/self/status and the
 // errno of each tried call, as crun's test_capabilities.py and bubblewrap's try-syscall do.
 // Each claim has a negative control that shows the check can fail.

@@ -1,4 +1,4 @@
-// Identity (DESIGN §3.1, issue 3), from the program's own point of view: the probe, run as
+// Identity (design.md §3.1, issue 3), from the program's own point of view: the probe, run as
 // the app under hardinit as PID 1 of a new PID namespace, reports its real, effective and
 // saved ids, its groups and its environment. Users come from a temporary passwd/group bound
 // over /etc/passwd and /etc/group in the launcher's private mount namespace, or from the

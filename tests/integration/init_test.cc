@@ -1,4 +1,4 @@
-// hardinit as PID 1 (DESIGN §3.5): exit codes, signal forwarding, reaping, the child's
+// hardinit as PID 1 (design.md §3.5): exit codes, signal forwarding, reaping, the child's
 // signal state, exec failures, idleness. Each check has a negative control where one makes
 // sense, so that a broken check cannot pass.
 #include <signal.h>

@@ -1,4 +1,4 @@
-// Stopping the rest of the tree when the program exits (DESIGN §3.5; tini#180, #95, #236,
+// Stopping the rest of the tree when the program exits (design.md §3.5; tini#180, #95, #236,
 // dumb-init#212), and signal rewriting (-r).
 #include <signal.h>
 #include <sys/stat.h>

@@ -1,4 +1,4 @@
-// Seccomp from the confined program's own point of view (DESIGN §3.3, §3.5, issue 5): for each
+// Seccomp from the confined program's own point of view (design.md §3.3, §3.5, issue 5): for each
 // built-in profile and for Docker's and Podman's own profiles loaded from file, what the
 // probe's system calls return; kill actions; bad profiles; PID 1's own filter; and the
 // `hardinit seccomp check|export` precompile flow.
@@ -487,7 +487,7 @@ TEST_F(SeccompFileTest, BadBpfFilesAre125) {
   }
 }
 
-// --- PID 1's own filter (DESIGN §3.5) -------------------------------------------------
+// --- PID 1's own filter (design.md §3.5) -------------------------------------------------
 
 // The seccomp fields of a process, read from outside (the test's /proc).
 Report StatusOf(pid_t pid) {

@@ -1,5 +1,5 @@
 // The tini personality: invoked as `tini` or `docker-init`, hardinit behaves as tini 0.19
-// where tini's own tests and Docker look (DESIGN §1).
+// where tini's own tests and Docker look (design.md §1).
 
 #include "../helpers/tini_version.h"
 #include "harness.h"

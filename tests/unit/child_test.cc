@@ -1,5 +1,5 @@
 // The child's steps through a recording Sys: the order of the calls, and what happens when
-// any one of them fails (DESIGN §3.4, §5).
+// any one of them fails (design.md §3.4, §5).
 #include <linux/capability.h>
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
@@ -415,7 +415,7 @@ TEST_F(ChildStepsTest, InheritedIgnoredSignalsAreIgnoredAgain) {
   EXPECT_NE(std::find(sys.calls.begin(), sys.calls.end(), "rt_sigaction(21,DFL)"), sys.calls.end());
 }
 
-// PID 1's own drop after the spawn (DESIGN §3.5), on a Launch prepared as main() prepares it,
+// PID 1's own drop after the spawn (design.md §3.5), on a Launch prepared as main() prepares it,
 // for the caller's own ids so that it works as root and not.
 class SupervisorDropTest : public ::testing::Test {
  protected:

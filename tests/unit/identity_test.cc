@@ -24,7 +24,7 @@ namespace {
 using Groups = std::vector<gid_t>;
 using namespace std::string_literals;
 
-// Debian-like files, shaped like the image gosu's test suite runs in (INIT_ANCHORS §3.3):
+// Debian-like files, shaped like the image gosu's test suite runs in (its Dockerfile.test-*):
 // uid 1000 and gid 1000 have no entries, "games" is in a group besides its own.
 constexpr char kPasswd[] =
     "root:x:0:0:root:/root:/bin/bash\n"

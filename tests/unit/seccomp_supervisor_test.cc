@@ -1,4 +1,4 @@
-// PID 1's own seccomp filter, loaded for real (DESIGN §3.5): a call outside it fails with an
+// PID 1's own seccomp filter, loaded for real (design.md §3.5): a call outside it fails with an
 // errno and never kills the caller, on every ABI the kernel offers a process on this machine.
 // Each check runs in a forked child that reports through its exit code (never an assertion
 // in the child); a SIGSYS death shows up as a signal in the parent.
