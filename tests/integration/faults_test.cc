@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -670,6 +671,52 @@ TEST(Faults, ARealPrivilegeStepFailureIs125AndNamesTheStep) {
     EXPECT_EQ(r.err, c.message);
     EXPECT_EQ(r.out, "") << "the program ran";
   }
+}
+
+// ---- --inspect on names that are not UTF-8 -------------------------------------------------
+
+// A process may call itself anything (prctl(PR_SET_NAME) takes any bytes), and an image's
+// /etc/group may hold any bytes: --inspect --json used to throw on them (nlohmann's dump
+// refuses invalid UTF-8) and die; now the bytes become U+FFFD and the output parses.
+TEST(Faults, InspectJsonOfANameThatIsNotUtf8) {
+  HARDINIT_REQUIRE_ROOT();
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
+  const pid_t target = fork();
+  ASSERT_GE(target, 0);
+  if (target == 0) {
+    prctl(PR_SET_NAME, "bad\xff\xfename");
+    if (write(ready[1], "x", 1) != 1) _exit(1);
+    pause();
+    _exit(0);
+  }
+  char byte;
+  ASSERT_EQ(read(ready[0], &byte, 1), 1);
+  close(ready[0]);
+  close(ready[1]);
+  RunOptions options;
+  options.new_pid_namespace = false;
+  RunResult r = RunHardinit({"--inspect", std::to_string(target), "--json"}, options);
+  kill(target, SIGKILL);
+  waitpid(target, nullptr, 0);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Contains(r.out, "\"name\":\"bad\xef\xbf\xbd\xef\xbf\xbdname\"")) << r.out;
+  // Negative control: the text form prints the bytes as they are.
+  r = RunHardinit({"--inspect", std::to_string(getpid())}, options);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+
+  // A group name that is not UTF-8, for the gid --inspect reports.
+  const std::string dir = MakeTempDir();
+  WriteFile(dir + "/group", "gr\xffoup:x:0:\n");
+  options.new_pid_namespace = true;
+  options.before_exec = [dir] {
+    if (mount((dir + "/group").c_str(), "/etc/group", nullptr, MS_BIND, nullptr) != 0) {
+      _exit(251);
+    }
+  };
+  r = RunHardinit({"--inspect", "--json"}, options);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Contains(r.out, "\"name\":\"gr\xef\xbf\xbdoup\"")) << r.out;
 }
 
 // ---- Installation and inheritance --------------------------------------------------------
