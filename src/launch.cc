@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
@@ -175,6 +176,13 @@ bool PrepareCapabilities(const Options& options, uid_t target_uid, CapabilityPla
   return true;
 }
 
+// Never silently root (design.md §3.1): USER "root", or all digits that are 0, says it.
+bool NamesRoot(const std::optional<std::string>& spec) {
+  if (!spec) return false;
+  const std::string user = spec->substr(0, spec->find(':'));
+  return user == "root" || (!user.empty() && user.find_first_not_of('0') == std::string::npos);
+}
+
 }  // namespace
 
 bool ResolveProgramPath(const std::string& name, const std::string& path_variable,
@@ -241,9 +249,14 @@ bool PrepareLaunch(const Options& options, const IdentityFiles& files,
   plan.path = out->path_.c_str();
   plan.argv = out->argv_.data();
   plan.envp = out->envp_.data();
-  if (plan.confine && !options.user && plan.uid == 0) {
-    spdlog::warn("{} runs as root (uid 0), without capabilities; use --user to run it as an "
-                 "unprivileged user", options.command.front());
+  if (plan.confine && plan.uid == 0 && !NamesRoot(options.user)) {
+    if (options.user) {
+      spdlog::warn("user \"{}\" has uid 0: {} runs as root (name it root or 0 to mean it)",
+                   *options.user, options.command.front());
+    } else {
+      spdlog::warn("{} runs as root (uid 0); use --user to run it as an unprivileged user",
+                   options.command.front());
+    }
   }
   return true;
 }

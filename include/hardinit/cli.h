@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hardinit {
@@ -71,6 +72,12 @@ bool ParseCommandLine(const std::vector<std::string>& argv, const Environment& e
 
 // The exit code for a usage error under this personality (tini exits 1, hardinit 125).
 int UsageExitCode(Personality personality);
+
+// The one rule for every list flag and variable (--groups, --cap-keep, HARDINIT_GROUPS,
+// HARDINIT_CAP_KEEP): items separated by ',', no spaces, no empty item ("a,", ",a", "a,,b");
+// "" is the empty list. On failure *err names `source` (the flag or variable).
+bool SplitList(std::string_view source, std::string_view list, std::vector<std::string_view>* items,
+               std::string* err);
 
 // Usage text for -h.
 std::string UsageText(Personality personality, const std::string& argv0);

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,8 +21,19 @@
 namespace hardinit::fuzz {
 namespace {
 
+// Every item of a list the parser accepted is non-empty (the one list rule, cli.h).
+void CheckList(const std::optional<std::string>& list) {
+  if (!list || list->empty()) return;
+  FUZZ_CHECK(list->front() != ',' && list->back() != ',');
+  FUZZ_CHECK(list->find(",,") == std::string::npos);
+}
+
 void CheckOptions(const Options& o) {
   const bool runs_program = o.mode == Mode::kSupervise || o.mode == Mode::kExec;
+  // An empty USER would mean "stay root": never accepted, wherever it came from.
+  FUZZ_CHECK(!o.user || (!o.user->empty() && o.user->front() != ':'));
+  CheckList(o.groups);
+  CheckList(o.cap_keep);
   FUZZ_CHECK(!runs_program || !o.command.empty());
   FUZZ_CHECK(o.mode != Mode::kInspect || o.command.empty());
   FUZZ_CHECK(o.grace_ms >= 0 && o.grace_ms <= 86400L * 1000);

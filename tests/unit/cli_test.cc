@@ -200,3 +200,94 @@ TEST(Signals, ParsesNamesAndNumbers) {
 
 }  // namespace
 }  // namespace hardinit
+
+namespace hardinit {
+namespace {
+
+// An empty USER would keep hardinit's own uid: root, for the usual start (issue 12).
+TEST(EmptyUser, IsAUsageErrorThatSaysWhereItCameFromAndWhatToWrite) {
+  const struct {
+    std::vector<std::string> argv;
+    Environment env;
+    std::string message;
+  } kCases[] = {
+      {{"hardinit", "--user", "", "prog"}, {},
+       "--user \"\": the user is empty: name one (app, 1000; 0 or root to run as root)"},
+      {{"hardinit", "-u", ":", "prog"}, {},
+       "--user \":\": the user is empty: name one (app, 1000; 0 or root to run as root)"},
+      {{"hardinit", "--user=:staff", "prog"}, {},
+       "--user \":staff\": no user before ':': name one (app:staff; 0:staff to run as root)"},
+      {{"hardinit", "prog"}, {{"HARDINIT_USER", ""}},
+       "HARDINIT_USER is set but empty (an unset variable in a compose file or Helm chart?): "
+       "name a user, or unset it"},
+      {{"hardinit", "prog"}, {{"HARDINIT_USER", ":1000"}},
+       "HARDINIT_USER \":1000\": no user before ':': name one (app:1000; 0:1000 to run as "
+       "root)"},
+      {{"/usr/local/bin/gosu", "", "prog"}, {},
+       "gosu \"\": the user is empty: name one (app, 1000; 0 or root to run as root)"},
+      {{"su-exec", ":staff", "prog"}, {},
+       "su-exec \":staff\": no user before ':': name one (app:staff; 0:staff to run as root)"},
+  };
+  for (const auto& c : kCases) {
+    Parsed p = Parse(c.argv, c.env);
+    EXPECT_FALSE(p.ok) << c.message;
+    EXPECT_EQ(p.err, c.message);
+  }
+  // Negative control: a user, with or without a group, is fine, and root said out loud too.
+  for (const char* spec : {"app", "app:", "app:staff", "0", "root:staff", "1000:1000"}) {
+    Parsed p = Parse({"hardinit", "--user", spec, "prog"});
+    EXPECT_TRUE(p.ok) << spec << ": " << p.err;
+    EXPECT_EQ(p.options.user, spec);
+  }
+  EXPECT_TRUE(Parse({"gosu", "app:staff", "prog"}).ok);
+}
+
+// One rule for every list: an empty item is an error naming the flag or variable.
+TEST(Lists, AnEmptyItemIsAnErrorInEveryList) {
+  for (const std::string flag : {"--cap-keep", "--groups"}) {
+    for (const std::string list : {"NET_RAW,", ",NET_RAW", "a,,b", ","}) {
+      Parsed p = Parse({"hardinit", flag, list, "prog"});
+      EXPECT_FALSE(p.ok) << flag << " " << list;
+      EXPECT_EQ(p.err, flag + ": empty item in \"" + list +
+                           "\" (a list is items separated by ',', with nothing empty; \"\" is "
+                           "the empty list)");
+    }
+    // "" is the empty list, and a list without empty items is fine (the control).
+    EXPECT_TRUE(Parse({"hardinit", flag, "", "prog"}).ok) << flag;
+    EXPECT_TRUE(Parse({"hardinit", flag, "a,b", "prog"}).ok) << flag;
+  }
+  for (const std::string variable : {"HARDINIT_CAP_KEEP", "HARDINIT_GROUPS"}) {
+    Parsed p = Parse({"hardinit", "prog"}, {{variable, "a,"}});
+    EXPECT_FALSE(p.ok);
+    EXPECT_TRUE(p.err.starts_with(variable + ": empty item in \"a,\"")) << p.err;
+  }
+}
+
+TEST(Lists, SplitListSplitsOnCommasOnly) {
+  std::vector<std::string_view> items;
+  std::string err;
+  ASSERT_TRUE(SplitList("--x", "a,b c,d", &items, &err)) << err;
+  EXPECT_EQ(items, (std::vector<std::string_view>{"a", "b c", "d"}));
+  ASSERT_TRUE(SplitList("--x", "", &items, &err));
+  EXPECT_TRUE(items.empty());
+}
+
+// Every variable's error starts with the variable's name, whatever the message's shape (the
+// old code cut the flag's name off at the first ':' and threw on a message without one).
+TEST(CommandLine, EveryVariableErrorNamesTheVariable) {
+  const Environment kBad[] = {
+      {{"HARDINIT_USER", ""}},          {{"HARDINIT_GROUPS", ",x"}},
+      {{"HARDINIT_CAP_KEEP", "x,"}},    {{"HARDINIT_SECCOMP", ""}},
+      {{"HARDINIT_GRACE", "1.2345"}},   {{"HARDINIT_LOG_FORMAT", "xml"}},
+      {{"HARDINIT_LOG_LEVEL", "loud"}}, {{"TINI_VERBOSITY", "loud"}},
+  };
+  for (const Environment& env : kBad) {
+    const std::string& name = env.begin()->first;
+    Parsed p = Parse({"hardinit", "prog"}, env);
+    EXPECT_FALSE(p.ok) << name;
+    EXPECT_TRUE(p.err.starts_with(name + " ") || p.err.starts_with(name + ":")) << p.err;
+  }
+}
+
+}  // namespace
+}  // namespace hardinit
