@@ -7,6 +7,7 @@
 
 #include "hardinit/exit_codes.h"
 #include "hardinit/signals.h"
+#include "hardinit/version.h"
 
 namespace hardinit {
 namespace {
@@ -251,8 +252,15 @@ const OptionSpec* FindShort(char name, Personality personality) {
   return nullptr;
 }
 
-// Environment first, so that flags parsed afterwards win (design.md §1).
-bool ApplyEnvironment(const Environment& env, Options* o, std::string* err) {
+// The variables that, under the tini name, ask for hardinit's confinement (design.md §3.7):
+// `docker run --init` passes no flags to the init, so the environment is the only way in.
+constexpr const char* kConfinementVariables[] = {
+    "HARDINIT_USER", "HARDINIT_GROUPS", "HARDINIT_CAP_KEEP", "HARDINIT_SECCOMP", "HARDINIT_GRACE"};
+
+// Environment first, so that flags parsed afterwards win (design.md §1). A bad HARDINIT_*
+// value is hardinit's own configuration error (125) under every name; a bad TINI_* value is
+// a usage error in the personality's words.
+bool ApplyEnvironment(const Environment& env, Options* o, std::string* err, int* exit_code) {
   auto get = [&env](const char* name) -> const std::string* {
     auto it = env.find(name);
     return it == env.end() ? nullptr : &it->second;
@@ -261,12 +269,19 @@ bool ApplyEnvironment(const Environment& env, Options* o, std::string* err) {
     const std::string* value = get(name);
     return value == nullptr || handle(o, *value, name, err);
   };
-  const bool hardinit_variables = o->personality == Personality::kHardinit;
+  const bool hardinit_variables = o->personality != Personality::kGosu;
+  *exit_code = kExitFailedBeforeStart;
   if (hardinit_variables &&
       (!apply("HARDINIT_USER", SetUser) || !apply("HARDINIT_GROUPS", SetGroups) ||
        !apply("HARDINIT_CAP_KEEP", SetCapKeep) || !apply("HARDINIT_SECCOMP", SetSeccomp) ||
        !apply("HARDINIT_GRACE", SetGrace) || !apply("HARDINIT_LOG_FORMAT", SetLogFormat))) {
     return false;
+  }
+  if (o->personality == Personality::kTini) {
+    o->confine = std::any_of(std::begin(kConfinementVariables), std::end(kConfinementVariables),
+                             [&get](const char* name) { return get(name) != nullptr; });
+    // tini exits with the program; the grace period comes with the confinement.
+    if (!o->confine) o->grace_ms = 0;
   }
   // tini's switches count as set whatever their value, even empty.
   if (get("TINI_SUBREAPER") != nullptr) o->subreaper = true;
@@ -274,6 +289,7 @@ bool ApplyEnvironment(const Environment& env, Options* o, std::string* err) {
   if (const std::string* verbosity = get("TINI_VERBOSITY")) {
     long level = 0;
     if (!ParseInt(*verbosity, &level)) {
+      *exit_code = UsageExitCode(o->personality);
       *err = "TINI_VERBOSITY: not a number: " + Quoted(*verbosity);
       return false;
     }
@@ -393,10 +409,17 @@ bool SplitList(std::string_view source, std::string_view list, std::vector<std::
   }
 }
 
+bool ParseCommandLine(const std::vector<std::string>& argv, const Environment& env,
+                      Options* out, std::string* err) {
+  int exit_code = 0;
+  return ParseCommandLine(argv, env, out, err, &exit_code);
+}
+
 bool ParseCommandLine(const std::vector<std::string>& argv, const Environment& env, Options* out,
-                      std::string* err) {
+                      std::string* err, int* exit_code) {
   Options o;
   o.personality = argv.empty() ? Personality::kHardinit : PersonalityFor(argv[0]);
+  *exit_code = UsageExitCode(o.personality);
 
   if (o.personality == Personality::kGosu) {
     // gosu USER[:GROUP] PROGRAM [ARG...], exec in place; gosu's own --help and --version.
@@ -411,7 +434,7 @@ bool ParseCommandLine(const std::vector<std::string>& argv, const Environment& e
       *err = "usage: " + argv[0] + " USER[:GROUP] PROGRAM [ARG...]";
       return false;
     }
-    if (!ApplyEnvironment(env, &o, err)) return false;
+    if (!ApplyEnvironment(env, &o, err, exit_code)) return false;
     const std::string name = argv[0].substr(argv[0].rfind('/') + 1);
     if (!SetUser(&o, argv[1], name, err)) return false;
     o.command.assign(argv.begin() + 2, argv.end());
@@ -432,7 +455,8 @@ bool ParseCommandLine(const std::vector<std::string>& argv, const Environment& e
     return true;
   }
 
-  if (!ApplyEnvironment(env, &o, err)) return false;
+  if (!ApplyEnvironment(env, &o, err, exit_code)) return false;
+  *exit_code = UsageExitCode(o.personality);
   size_t first_operand = 0;
   if (!ParseOptions(argv, &o, &first_operand, err)) return false;
   o.command.assign(argv.begin() + static_cast<std::ptrdiff_t>(first_operand), argv.end());
@@ -451,6 +475,33 @@ bool ParseCommandLine(const std::vector<std::string>& argv, const Environment& e
 }
 
 std::string UsageText(Personality personality, const std::string& argv0) {
+  const std::string name = argv0.substr(argv0.rfind('/') + 1);
+  if (personality == Personality::kTini) {
+    // tini 0.19.0's print_usage, line for line (the HARDINIT_* variables are in the README).
+    return name + " (tini version " + kTiniCompatibleVersion + " - git.hardinit)\n"
+           "Usage: " + name + " [OPTIONS] PROGRAM -- [ARGS] | --version\n"
+           "\n"
+           "Execute a program under the supervision of a valid init process (" + name + ")\n"
+           "\n"
+           "Command line options:\n"
+           "\n"
+           "  --version: Show version and exit.\n"
+           "  -h: Show this help message and exit.\n"
+           "  -s: Register as a process subreaper (requires Linux >= 3.4).\n"
+           "  -p SIGNAL: Trigger SIGNAL when parent dies, e.g. \"-p SIGKILL\".\n"
+           "  -v: Generate more verbose output. Repeat up to 3 times.\n"
+           "  -w: Print a warning when processes are getting reaped.\n"
+           "  -g: Send signals to the child's process group.\n"
+           "  -e EXIT_CODE: Remap EXIT_CODE (from 0 to 255) to 0.\n"
+           "  -l: Show license and exit.\n"
+           "\n"
+           "Environment variables:\n"
+           "\n"
+           "  TINI_SUBREAPER: Register as a process subreaper (requires Linux >= 3.4).\n"
+           "  TINI_VERBOSITY: Set the verbosity level (default: 1).\n"
+           "  TINI_KILL_PROCESS_GROUP: Send signals to the child's process group.\n"
+           "\n";
+  }
   if (personality == Personality::kGosu) {
     return "Usage: " + argv0 + " USER[:GROUP] PROGRAM [ARG...]\n"
            "Runs PROGRAM as USER (name or id) and GROUP, in place, with no_new_privs,\n"

@@ -230,7 +230,7 @@ bool PrepareLaunch(const Options& options, const IdentityFiles& files,
   LaunchPlan& plan = out->plan_;
   if (!RefuseSetuidInstall(err)) return false;
   plan.supervised = options.mode == Mode::kSupervise;
-  plan.confine = options.personality != Personality::kTini;
+  plan.confine = options.confine;
   plan.sigmask = signals.mask;
   plan.ignored = signals.ignored;
   plan.foreground_tty = plan.supervised && isatty(STDIN_FILENO) == 1;

@@ -117,7 +117,7 @@ int RunSupervisor(const Options& options) {
   }
   SeccompProgram supervisor_filter;
   supervisor_filter.unconfined = true;
-  if (launch.plan().confine && !PrepareSupervisorSeccomp(&supervisor_filter, &err)) {
+  if (options.confine && !PrepareSupervisorSeccomp(&supervisor_filter, &err)) {
     return Fail(kExitFailedBeforeStart, err);
   }
 
@@ -144,7 +144,7 @@ int RunSupervisor(const Options& options) {
   config.kill_process_group = options.kill_process_group;
   config.signal_rewrites = options.signal_rewrites;
   config.remapped_exit_codes = options.remapped_exit_codes;
-  config.grace_ms = options.personality == Personality::kTini ? 0 : options.grace_ms;
+  config.grace_ms = options.grace_ms;
   config.warn_on_reap = options.warn_on_reap;
   config.seccomp_name = launch.seccomp_name();
   return Supervise(config, signal_fd);
@@ -155,9 +155,10 @@ int Main(int argc, char** argv) {
   const Personality personality = args.empty() ? Personality::kHardinit : PersonalityFor(args[0]);
   Options options;
   std::string err;
-  if (!ParseCommandLine(args, EnvironmentMap(), &options, &err)) {
+  int usage_exit_code = kExitFailedBeforeStart;
+  if (!ParseCommandLine(args, EnvironmentMap(), &options, &err, &usage_exit_code)) {
     InitLogging(LogLevel::kWarn, LogFormat::kText, personality);
-    return Fail(UsageExitCode(personality), err);
+    return Fail(usage_exit_code, err);
   }
   InitLogging(options.log_level, options.log_format, options.personality);
   const std::string argv0 = args.empty() ? "hardinit" : args[0];

@@ -395,14 +395,50 @@ TEST_F(ChildStepsTest, ExecModeKeepsTheProcessGroupAndSignals) {
   EXPECT_EQ(sys.calls.front(), "close_range");
 }
 
+// The plan for a name, built as main() builds it: parsed, then prepared. `env` is the
+// environment hardinit runs with.
+void PrepareFor(const std::vector<std::string>& argv, const Environment& env, Launch* launch) {
+  Options options;
+  std::string err;
+  ASSERT_TRUE(ParseCommandLine(argv, env, &options, &err)) << err;
+  std::vector<std::string> strings;
+  for (const auto& [name, value] : env) strings.push_back(name + "=" + value);
+  int exit_code = 0;
+  ASSERT_TRUE(PrepareLaunch(options, IdentityFiles{}, InheritedSignals{}, strings, launch,
+                            &exit_code, &err))
+      << err;
+}
+
+std::vector<std::string> WithoutTty(std::vector<std::string> calls) {
+  std::erase(calls, "tcsetpgrp");  // only when the test's stdin is a terminal
+  return calls;
+}
+
+// The tini name as the parser and PrepareLaunch make it, not a flag set by hand: the child
+// keeps its privileges, as under tini.
 TEST_F(ChildStepsTest, TiniPersonalityConfinesNothing) {
-  plan_.confine = false;
+  Launch launch;
+  PrepareFor({"/sbin/docker-init", "--", "/bin/true"}, {{"PATH", "/usr/bin:/bin"}}, &launch);
   RecordingSys sys;
-  EXPECT_TRUE(RunChildSteps(plan_, sys).ok());
+  EXPECT_TRUE(RunChildSteps(launch.plan(), sys).ok());
   const std::vector<std::string> expected = {"setpgid", "rt_sigaction(21,DFL)",
                                              "rt_sigaction(22,DFL)", "rt_sigprocmask",
                                              "close_range", "execve"};
-  EXPECT_EQ(sys.calls, expected);
+  EXPECT_EQ(WithoutTty(sys.calls), expected);
+}
+
+// Negative control, and the opt-in: HARDINIT_USER under the tini name confines the program
+// (no_new_privs, the filter).
+TEST_F(ChildStepsTest, TiniPersonalityWithHardinitUserConfines) {
+  Launch launch;
+  const std::string ids = std::to_string(getuid()) + ":" + std::to_string(getgid());
+  PrepareFor({"tini", "--", "/bin/true"}, {{"PATH", "/usr/bin:/bin"}, {"HARDINIT_USER", ids}},
+             &launch);
+  RecordingSys sys;
+  EXPECT_TRUE(RunChildSteps(launch.plan(), sys).ok());
+  for (const char* call : {"PR_SET_NO_NEW_PRIVS", "seccomp", "PR_CAP_AMBIENT_CLEAR_ALL"}) {
+    EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), call), 1) << call;
+  }
 }
 
 TEST_F(ChildStepsTest, InheritedIgnoredSignalsAreIgnoredAgain) {
