@@ -27,21 +27,35 @@ constexpr char kDefaultPath[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/b
 // The child compares getgroups() against the plan through a fixed buffer (child.cc).
 constexpr size_t kMaxGroups = 256;
 
-struct ProcessCapabilities {
-  uint64_t effective = 0;
-  uint64_t permitted = 0;
-};
-
-bool ReadOwnCapabilities(ProcessCapabilities* out, std::string* err) {
+bool ReadOwnCapabilities(int last_cap, OwnCapabilities* out, std::string* err) {
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[2]{};
   if (syscall(SYS_capget, &header, data) != 0) {
     *err = ErrnoMessage("capget", errno);
     return false;
   }
-  out->effective = data[0].effective | (uint64_t{data[1].effective} << 32);
   out->permitted = data[0].permitted | (uint64_t{data[1].permitted} << 32);
+  out->bounding = 0;
+  for (int cap = 0; cap <= last_cap; ++cap) {
+    const int in_bounding = prctl(PR_CAPBSET_READ, cap);
+    if (in_bounding < 0) {
+      *err = ErrnoMessage("prctl(PR_CAPBSET_READ, " + std::to_string(cap) + ")", errno);
+      return false;
+    }
+    if (in_bounding == 1) out->bounding |= uint64_t{1} << cap;
+  }
+  out->root = geteuid() == 0;
   return true;
+}
+
+// "SETGID, SETUID": names as a compose file's cap_add/cap_drop takes them.
+std::string ComposeNames(uint64_t mask) {
+  std::string names;
+  for (int cap = 0; cap < 64; ++cap) {
+    if (((mask >> cap) & 1U) == 0) continue;
+    names += (names.empty() ? "" : ", ") + CapabilityName(cap).substr(4);
+  }
+  return names;
 }
 
 bool HasCap(uint64_t mask, int cap) { return (mask >> cap) & 1U; }
@@ -136,44 +150,18 @@ bool PrepareIdentity(const Options& options, const IdentityFiles& files, Identit
 
 bool PrepareCapabilities(const Options& options, uid_t target_uid, CapabilityPlan* caps,
                          std::string* err) {
-  caps->last_cap = LastCapability();
+  const int last_cap = LastCapability();
   uint64_t keep = 0;
   if (options.cap_keep) {
     std::vector<std::string> skipped;
-    if (!ParseCapabilityList(*options.cap_keep, caps->last_cap, &keep, &skipped, err)) {
-      return false;
-    }
+    if (!ParseCapabilityList(*options.cap_keep, last_cap, &keep, &skipped, err)) return false;
     for (const std::string& name : skipped) {
       spdlog::warn("--cap-keep {}: the running kernel does not know it; skipped", name);
     }
   }
-  ProcessCapabilities own;
-  if (!ReadOwnCapabilities(&own, err)) return false;
-  for (int cap = 0; cap <= caps->last_cap; ++cap) {
-    if (HasCap(keep, cap) && !HasCap(own.permitted, cap)) {
-      *err = "--cap-keep " + CapabilityName(cap) + ": hardinit does not hold it (it is not "
-             "in hardinit's permitted set; add it to the container)";
-      return false;
-    }
-  }
-  const bool has_setpcap = HasCap(own.permitted, CAP_SETPCAP);
-  caps->drop_bounding = has_setpcap;
-  caps->lock_securebits = has_setpcap;
-  if (!has_setpcap) {
-    spdlog::info("no CAP_SETPCAP: the bounding set stays as it is and securebits are not "
-                 "locked; under no_new_privs neither can grant anything at exec");
-  }
-  caps->bounding = keep;
-  caps->permitted = keep;
-  caps->effective = keep;
-  caps->inheritable = keep;
-  // A non-root program without file capabilities keeps capabilities across execve() only
-  // through the ambient set (capabilities(7)). So does root once SECBIT_NOROOT is locked:
-  // uid 0 then gets nothing from its uid at execve(), and an empty ambient set would leave
-  // `--user 0 --cap-keep X` without X. Only when the securebits stay unlocked (no
-  // CAP_SETPCAP) does root's own rule give it the permitted set, bounded by no_new_privs.
-  caps->ambient = target_uid != 0 || caps->lock_securebits ? keep : 0;
-  return true;
+  OwnCapabilities own;
+  if (!ReadOwnCapabilities(last_cap, &own, err)) return false;
+  return PlanCapabilities(keep, own, last_cap, target_uid, caps, err);
 }
 
 // Never silently root (design.md §3.1): USER "root", or all digits that are 0, says it.
@@ -304,6 +292,49 @@ LaunchPlan Launch::SupervisorPlan() const {
   supervisor.filter = nullptr;
   supervisor.filter_len = 0;
   return supervisor;
+}
+
+bool PlanCapabilities(uint64_t keep, const OwnCapabilities& own, int last_cap, uid_t target_uid,
+                      CapabilityPlan* caps, std::string* err) {
+  caps->last_cap = last_cap;
+  for (int cap = 0; cap <= last_cap; ++cap) {
+    if (HasCap(keep, cap) && !HasCap(own.permitted, cap)) {
+      *err = "--cap-keep " + CapabilityName(cap) + ": hardinit does not hold it (it is not "
+             "in hardinit's permitted set; add it to the container)";
+      return false;
+    }
+  }
+  const bool has_setpcap = HasCap(own.permitted, CAP_SETPCAP);
+  caps->drop_bounding = has_setpcap;
+  caps->lock_securebits = has_setpcap;
+  const uint64_t stuck = own.bounding & ~keep;
+  if (!has_setpcap && !own.root && own.permitted == 0) {
+    // USER in the Dockerfile, runAsUser: a process without capabilities can give the program
+    // none, and under no_new_privs neither the bounding set nor the securebits grant any.
+    spdlog::info("started without capabilities: the bounding set and the securebits stay as "
+                 "they are, and under no_new_privs neither can grant anything at exec");
+  } else if (!has_setpcap && stuck != 0) {
+    *err = "hardinit lacks CAP_SETPCAP, so " + CapabilityListName(stuck) + " would stay in the "
+           "program's bounding set: add SETPCAP to the container (cap_add: [SETPCAP]) or drop "
+           "them in the runtime (cap_drop: [" + ComposeNames(stuck) + "])";
+    return false;
+  } else if (!has_setpcap) {
+    spdlog::warn("hardinit lacks CAP_SETPCAP: the securebits (NOROOT, NO_SETUID_FIXUP, "
+                 "KEEP_CAPS_LOCKED) stay unlocked, so uid 0 keeps root's special rules at exec "
+                 "(capped by no_new_privs); the bounding set already holds only the kept "
+                 "capabilities; add SETPCAP to the container to lock them");
+  }
+  caps->bounding = keep;
+  caps->permitted = keep;
+  caps->effective = keep;
+  caps->inheritable = keep;
+  // A non-root program without file capabilities keeps capabilities across execve() only
+  // through the ambient set (capabilities(7)). So does root once SECBIT_NOROOT is locked:
+  // uid 0 then gets nothing from its uid at execve(), and an empty ambient set would leave
+  // `--user 0 --cap-keep X` without X. Only when the securebits stay unlocked (no
+  // CAP_SETPCAP) does root's own rule give it the permitted set, bounded by no_new_privs.
+  caps->ambient = target_uid != 0 || caps->lock_securebits ? keep : 0;
+  return true;
 }
 
 bool DropSupervisorPrivileges(const Launch& launch, int parent_death_signal,

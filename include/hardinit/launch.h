@@ -54,6 +54,22 @@ class Launch {
   LaunchPlan plan_{};
 };
 
+// The capabilities hardinit itself holds, as the parent reads them before the fork.
+struct OwnCapabilities {
+  uint64_t permitted = 0;
+  uint64_t bounding = 0;
+  bool root = false;  // effective uid 0
+};
+
+// The program's capability sets for the allowlist `keep` (design.md §3.2), given what
+// hardinit holds. Fails when `keep` names a capability hardinit does not hold, and when
+// hardinit lacks CAP_SETPCAP while the bounding set holds capabilities outside `keep` and
+// hardinit runs as root or holds any capability: those could not be removed. Without
+// CAP_SETPCAP and with nothing to remove it warns that the securebits stay unlocked; a start
+// without any capability only says so at info level.
+bool PlanCapabilities(uint64_t keep, const OwnCapabilities& own, int last_cap, uid_t target_uid,
+                      CapabilityPlan* caps, std::string* err);
+
 // After the spawn: PID 1 applies SupervisorPlan() to itself through `sys` (the child's own
 // privilege steps, checked the same way), becomes non-dumpable, re-sets the parent-death
 // signal the uid change cleared (0: none), and loads `filter` unless it is unconfined.

@@ -23,6 +23,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "harness.h"
@@ -345,6 +346,64 @@ TEST(Capabilities, KeepingACapabilityHardinitDoesNotHoldIs125) {
   r = RunHardinit(Probe({"--cap-keep", "net_raw"}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(ParseReport(r.out)["CapEff"], Hex(Bit(CAP_NET_RAW)));
+}
+
+// Starts hardinit as root with only `caps` in its bounding set, as `cap_drop: [ALL]` plus
+// `cap_add` of those does: root's exec then gives it exactly those.
+std::function<void()> RootWithOnly(uint64_t caps) {
+  return [caps] {
+    for (int cap = 0; cap <= 63; ++cap) {
+      if ((caps >> cap) & 1U) continue;
+      if (prctl(PR_CAPBSET_DROP, cap) != 0 && errno != EINVAL) ChildFail("PR_CAPBSET_DROP");
+    }
+  };
+}
+
+// `cap_drop: [ALL]`, `cap_add: [SETUID, SETGID]` as root: without SETPCAP the switching
+// capabilities could not leave the program's bounding set. hardinit used to go on with an
+// info line; now it refuses, naming SETPCAP, what it cannot drop and the fix (issue 12).
+TEST(Capabilities, ARootStartWithoutSetpcapThatCannotDropIs125) {
+  HARDINIT_REQUIRE_ROOT();
+  RunOptions options;
+  options.before_exec = RootWithOnly(Bit(CAP_SETUID) | Bit(CAP_SETGID));
+  RunResult r = RunHardinit(Probe({"--user", "65534"}), options);
+  EXPECT_EQ(r.exit_code, 125) << r.err;
+  EXPECT_EQ(r.out, "") << "the program ran";
+  EXPECT_EQ(r.err,
+            "hardinit: hardinit lacks CAP_SETPCAP, so CAP_SETGID,CAP_SETUID would stay in the "
+            "program's bounding set: add SETPCAP to the container (cap_add: [SETPCAP]) or drop "
+            "them in the runtime (cap_drop: [SETGID, SETUID])\n");
+
+  // Negative control: with SETPCAP added, as the README says, the program starts with
+  // nothing in any set.
+  options.before_exec = RootWithOnly(Bit(CAP_SETUID) | Bit(CAP_SETGID) | Bit(CAP_SETPCAP));
+  r = RunHardinit(Probe({"--user", "65534"}), options);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto report = ParseReport(r.out);
+  EXPECT_EQ(report["Uid"], AllIds(65534));
+  EXPECT_EQ(report["CapBnd"], Hex(0));
+  EXPECT_EQ(report["securebits"], "0x2f");
+}
+
+// Nothing outside the allowlist in the bounding set (`cap_drop: [ALL]` as root, no --user):
+// the program starts, and the one thing that is lost, the securebits, is named.
+TEST(Capabilities, ARootStartWithoutSetpcapAndNothingToDropWarns) {
+  HARDINIT_REQUIRE_ROOT();
+  RunOptions options;
+  options.before_exec = RootWithOnly(0);
+  RunResult r = RunHardinit(Probe({}), options);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto report = ParseReport(r.out);
+  EXPECT_EQ(report["CapBnd"], Hex(0));
+  EXPECT_EQ(report["CapEff"], Hex(0));
+  EXPECT_EQ(report["NoNewPrivs"], "1");
+  EXPECT_EQ(report["securebits"], "0x0") << "they could not be locked";
+  EXPECT_NE(r.err.find("hardinit: hardinit lacks CAP_SETPCAP: the securebits (NOROOT, "
+                       "NO_SETUID_FIXUP, KEEP_CAPS_LOCKED) stay unlocked"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(" runs as root (uid 0)"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 2) << r.err;
 }
 
 std::map<std::string, std::string> ProcStatus(pid_t pid) {
