@@ -300,6 +300,19 @@ ChildError LoadSeccomp(const LaunchPlan& plan, Sys& sys) {
   return kOk;
 }
 
+// The parent tells "the child died before exec" from "exec happened" by this record
+// (child_error.h). Written after the filter is loaded, so nothing but execve can fail after
+// it. If the write itself fails (a filter that denies write), the program does not start:
+// the parent would otherwise take the silence for a child that died.
+ChildError ReportReachedExec(int report_fd, Sys& sys) {
+  if (report_fd < 0) return kOk;
+  const long written = sys.Write(report_fd, &kReachedExecRecord, sizeof(kReachedExecRecord));
+  if (written != static_cast<long>(sizeof(kReachedExecRecord))) {
+    return Fail(Step::kReachedExec, written < 0 ? written : -EIO);
+  }
+  return kOk;
+}
+
 ChildError Exec(const LaunchPlan& plan, Sys& sys) {
   if (long rc = sys.Execve(plan.path, plan.argv, plan.envp); rc < 0) return Fail(Step::kExec, rc);
   return kOk;
@@ -318,7 +331,7 @@ ChildError ApplyPrivileges(const LaunchPlan& plan, Sys& sys) noexcept {
   return VerifyNoNewPrivs(sys);
 }
 
-ChildError RunChildSteps(const LaunchPlan& plan, Sys& sys) noexcept {
+ChildError RunChildSteps(const LaunchPlan& plan, Sys& sys, int report_fd) noexcept {
   if (plan.supervised) {
     RETURN_ON_FAILURE(IsolateProcessGroup(plan, sys));
     RETURN_ON_FAILURE(RestoreSignals(plan, sys));
@@ -329,6 +342,7 @@ ChildError RunChildSteps(const LaunchPlan& plan, Sys& sys) noexcept {
     // Last before exec, so that the filter need not allow any of the steps above.
     RETURN_ON_FAILURE(LoadSeccomp(plan, sys));
   }
+  RETURN_ON_FAILURE(ReportReachedExec(report_fd, sys));
   return Exec(plan, sys);
 }
 
@@ -338,9 +352,9 @@ int ExitCodeFor(const ChildError& error) noexcept {
 }
 
 void ChildMain(const LaunchPlan& plan, Sys& sys, int error_fd) noexcept {
-  const ChildError error = RunChildSteps(plan, sys);
-  // A short or failed write leaves the parent with fewer than 8 bytes, which it reports as
-  // a child that died before exec; there is nobody else to tell.
+  const ChildError error = RunChildSteps(plan, sys, error_fd);
+  // A short or failed write leaves the parent without a failure record, which it reports
+  // from the child's exit status; there is nobody else to tell.
   [[maybe_unused]] ssize_t written = write(error_fd, &error, sizeof(error));
   _exit(ExitCodeFor(error));
 }

@@ -121,14 +121,14 @@ int RunSupervisor(const Options& options) {
     return Fail(kExitFailedBeforeStart, err);
   }
 
+  RealSys sys;
   pid_t child = 0;
-  if (!Spawn(launch.plan(), &child, &exit_code, &err)) return Fail(exit_code, err);
+  if (!Spawn(launch.plan(), sys, &child, &exit_code, &err)) return Fail(exit_code, err);
   LogEvent(LogLevel::kDebug, "started " + launch.program() + " as pid " + std::to_string(child),
            {{"pid", child}});
 
   // After the fork PID 1 needs little: it reads a signalfd, reaps, signals the program and
   // writes log lines. It gives up the rest before it starts waiting (design.md §3.5).
-  RealSys sys;
   if (!DropSupervisorPrivileges(launch, options.parent_death_signal, supervisor_filter, sys,
                                 &err)) {
     // Fail closed: a PID 1 that kept privileges it promised to drop does not supervise.

@@ -134,6 +134,13 @@ class RecordingSys final : public Sys {
   }
   int Seccomp(unsigned int, unsigned int, void*) override { return Record("seccomp"); }
   int Execve(const char*, char* const[], char* const[]) override { return Record("execve"); }
+  long Write(int, const void* buffer, size_t size) override {
+    if (int rc = Record("write"); rc < 0) return rc;
+    written.assign(static_cast<const char*>(buffer), size);
+    return static_cast<long>(size);
+  }
+
+  std::string written;  // what the last write() wrote
 
  private:
   int Record(const std::string& name) {
@@ -439,6 +446,35 @@ TEST_F(ChildStepsTest, TiniPersonalityWithHardinitUserConfines) {
   for (const char* call : {"PR_SET_NO_NEW_PRIVS", "seccomp", "PR_CAP_AMBIENT_CLEAR_ALL"}) {
     EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), call), 1) << call;
   }
+}
+
+// The record that tells the parent the child reached exec (design.md §2): after the filter,
+// right before execve, and nothing in between.
+TEST_F(ChildStepsTest, ReportsReachingExecRightBeforeExecve) {
+  RecordingSys sys;
+  EXPECT_TRUE(RunChildSteps(plan_, sys, /*report_fd=*/9).ok());
+  const std::vector<std::string> tail = {"seccomp", "write", "execve"};
+  ASSERT_GE(sys.calls.size(), tail.size());
+  EXPECT_EQ(std::vector<std::string>(sys.calls.end() - tail.size(), sys.calls.end()), tail);
+  ASSERT_EQ(sys.written.size(), sizeof(ChildError));
+  ChildError record;
+  std::memcpy(&record, sys.written.data(), sizeof(record));
+  EXPECT_EQ(record.step, Step::kReachedExec);
+
+  // --exec mode has nobody to tell.
+  RecordingSys in_place;
+  EXPECT_TRUE(RunChildSteps(plan_, in_place).ok());
+  EXPECT_EQ(std::count(in_place.calls.begin(), in_place.calls.end(), "write"), 0);
+}
+
+TEST_F(ChildStepsTest, AReportThatCannotBeWrittenStopsBeforeExecve) {
+  RecordingSys sys;
+  sys.fail_on = "write";
+  const ChildError error = RunChildSteps(plan_, sys, 9);
+  EXPECT_EQ(error.step, Step::kReachedExec);
+  EXPECT_EQ(error.error, EPERM);
+  EXPECT_EQ(ExitCodeFor(error), kExitFailedBeforeStart);
+  EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "execve"), 0);
 }
 
 TEST_F(ChildStepsTest, InheritedIgnoredSignalsAreIgnoredAgain) {
