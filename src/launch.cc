@@ -24,6 +24,8 @@ namespace hardinit {
 namespace {
 
 constexpr char kDefaultPath[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+// PID 1's gid when the program's is not this: the kernel's overflow gid ("nogroup").
+constexpr gid_t kSupervisorGid = 65534;
 // The child compares getgroups() against the plan through a fixed buffer (child.cc).
 constexpr size_t kMaxGroups = 256;
 
@@ -279,16 +281,28 @@ bool PrepareConfinement(const Options& options, const IdentityFiles& files, Laun
   return true;
 }
 
-LaunchPlan Launch::SupervisorPlan() const {
-  LaunchPlan supervisor = plan_;
+LaunchPlan Launch::SupervisorPlan() const { return SupervisorPlanFor(plan_); }
+
+LaunchPlan SupervisorPlanFor(const LaunchPlan& program) {
+  LaunchPlan supervisor = program;
   CapabilityPlan& caps = supervisor.caps;
   // A program that keeps CAP_SETUID may move to a uid PID 1 could no longer signal.
-  const uint64_t keep = HasCap(plan_.caps.permitted, CAP_SETUID) ? uint64_t{1} << CAP_KILL : 0;
+  const uint64_t keep = HasCap(program.caps.permitted, CAP_SETUID) ? uint64_t{1} << CAP_KILL : 0;
   caps.bounding = keep;
   caps.permitted = keep;
   caps.effective = keep;
   caps.inheritable = 0;
   caps.ambient = 0;
+  // The program's uid, so PID 1 can signal it (kill() compares uids only), but a gid it does
+  // not have and, without CAP_SETGID, cannot take: prlimit() and ptrace() on another process
+  // need the caller's real uid *and* gid to equal all of the target's (kernel/sys.c
+  // check_prlimit_permission, kernel/ptrace.c __ptrace_may_access), so the program cannot
+  // lower PID 1's RLIMIT_CPU or RLIMIT_NOFILE and kill it (design.md §3.5).
+  if (supervisor.switch_ids) {
+    supervisor.gid = program.gid == kSupervisorGid ? kSupervisorGid - 1 : kSupervisorGid;
+    supervisor.groups = nullptr;
+    supervisor.group_count = 0;
+  }
   supervisor.filter = nullptr;
   supervisor.filter_len = 0;
   return supervisor;

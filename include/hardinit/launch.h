@@ -32,8 +32,9 @@ class Launch {
   const std::string& seccomp_name() const { return seccomp_.name; }
   bool runs_as_root() const { return plan_.uid == 0; }
 
-  // The plan for PID 1 itself after the fork: the program's ids, no capabilities (CAP_KILL
-  // only when the program keeps CAP_SETUID and may leave PID 1's uid), no_new_privs.
+  // The plan for PID 1 itself after the fork: the program's uid, a gid the program has not
+  // (when hardinit switches ids) and no supplementary groups, no capabilities (CAP_KILL only
+  // when the program keeps CAP_SETUID and may leave PID 1's uid), no_new_privs.
   LaunchPlan SupervisorPlan() const;
 
   friend bool PrepareLaunch(const Options& options, const IdentityFiles& files,
@@ -53,6 +54,9 @@ class Launch {
   SeccompProgram seccomp_;
   LaunchPlan plan_{};
 };
+
+// PID 1's own plan for a program's plan: see Launch::SupervisorPlan().
+LaunchPlan SupervisorPlanFor(const LaunchPlan& program);
 
 // The capabilities hardinit itself holds, as the parent reads them before the fork.
 struct OwnCapabilities {

@@ -21,6 +21,7 @@
 #include <sys/mount.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -200,6 +201,19 @@ static void Try(const char* what) {
     rc = kill(1, arg ? atoi(arg) : 0);
   } else if (strcmp(name, "ptrace1") == 0) {
     rc = syscall(SYS_ptrace, 16 /* PTRACE_ATTACH */, 1, 0, 0);
+  } else if (strcmp(name, "prlimit1-get") == 0) {
+    // Reading needs the same permission as writing (kernel/sys.c check_prlimit_permission).
+    struct rlimit old;
+    rc = prlimit(1, RLIMIT_NOFILE, NULL, &old);
+  } else if (strcmp(name, "prlimit1-nofile") == 0) {
+    // Were it allowed, PID 1 could open nothing more (its /proc walk, a timerfd).
+    const struct rlimit none = {0, 0};
+    rc = prlimit(1, RLIMIT_NOFILE, &none, NULL);
+  } else if (strcmp(name, "prlimit1-cpu") == 0) {
+    // Were it allowed, the kernel would SIGKILL PID 1 at its next tick, and the container
+    // with it.
+    const struct rlimit none = {0, 0};
+    rc = prlimit(1, RLIMIT_CPU, &none, NULL);
   } else {
     fprintf(stderr, "probe: unknown call %s\n", name);
     exit(2);

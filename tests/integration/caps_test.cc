@@ -452,7 +452,8 @@ void CheckPid1DropsItsOwnPrivileges(const std::string& keep, uint64_t pid1_caps)
 
   auto pid1 = ProcStatus(p.pid());
   EXPECT_EQ(pid1["Uid"], AllIds(1000)) << keep;
-  EXPECT_EQ(pid1["Gid"], AllIds(1000)) << keep;
+  EXPECT_EQ(pid1["Gid"], AllIds(65534)) << keep << ": a gid the program has not";
+  EXPECT_EQ(pid1["Groups"], "") << keep;
   EXPECT_EQ(pid1["CapPrm"], Hex(pid1_caps)) << keep;
   EXPECT_EQ(pid1["CapEff"], Hex(pid1_caps)) << keep;
   EXPECT_EQ(pid1["CapInh"], Hex(0)) << keep;
@@ -486,6 +487,48 @@ TEST(Pid1, DropsItsOwnPrivilegesAndStillForwardsAndReaps) {
 TEST(Pid1, KeepsCapKillOnlyWhenTheProgramKeepsCapSetuid) {
   HARDINIT_REQUIRE_ROOT();
   CheckPid1DropsItsOwnPrivileges("SETUID", Bit(CAP_KILL));
+}
+
+// The program shares PID 1's uid (so that PID 1 can signal it), and used to share its gids:
+// it could prlimit(1, RLIMIT_CPU, {0,0}) and have the kernel SIGKILL PID 1 and the container
+// with it, or take PID 1's RLIMIT_NOFILE. PID 1 now runs with a gid the program has not, so
+// the kernel refuses (check_prlimit_permission); PID 1 then still forwards, reaps and exits
+// with the program's status (issue 12).
+TEST(Pid1, TheProgramCannotPrlimitPid1) {
+  HARDINIT_REQUIRE_ROOT();
+  // A first forwarded signal says PID 1 is in its loop, past its own drop.
+  Process p(Probe({"--user", "1000"},
+                  {"wait-signals", "1", "try", "prlimit1-get", "try", "prlimit1-nofile", "try",
+                   "prlimit1-cpu", "status-of", "1", "orphans", "20", "await-no-zombies",
+                   "wait-signals", "1", "exit", "7"}),
+            {});
+  ASSERT_TRUE(p.WaitForOutput("ready=1")) << p.out();
+  p.Signal(SIGUSR1);
+  ASSERT_TRUE(p.WaitForOutput("zombies=")) << p.out();
+  auto report = ParseReport(p.out());
+  EXPECT_EQ(report["prlimit1-get"], "EPERM");
+  EXPECT_EQ(report["prlimit1-nofile"], "EPERM");
+  EXPECT_EQ(report["prlimit1-cpu"], "EPERM");
+  EXPECT_EQ(report["of1_Uid"], AllIds(1000)) << "PID 1 keeps the program's uid";
+  EXPECT_EQ(report["of1_Gid"], AllIds(65534)) << "and takes a gid the program has not";
+  EXPECT_EQ(report["zombies"], "0") << "PID 1 still reaps";
+  p.Signal(SIGUSR2);
+  EXPECT_TRUE(p.WaitForOutput("signal=12\n")) << "PID 1 still forwards: " << p.out();
+  RunResult r = p.Wait();
+  EXPECT_EQ(r.exit_code, 7) << r.err;
+}
+
+// Negative control, and the documented limit: started as non-root, nothing can switch, PID 1
+// and the program share every id, and the kernel lets the program prlimit PID 1.
+TEST(Pid1, NegativeControlANonRootStartSharesItsIdsWithTheProgram) {
+  HARDINIT_REQUIRE_ROOT();
+  RunOptions options;
+  options.before_exec = BecomeUid1000;
+  RunResult r = RunHardinit(Probe({}, {"try", "prlimit1-get", "status-of", "1"}), options);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto report = ParseReport(r.out);
+  EXPECT_EQ(report["prlimit1-get"], "OK");
+  EXPECT_EQ(report["of1_Gid"], AllIds(1000));
 }
 
 // Whether the probe's "fds=3,7,100" list holds each of `wanted` (the test process may leak a

@@ -477,6 +477,32 @@ TEST_F(ChildStepsTest, AReportThatCannotBeWrittenStopsBeforeExecve) {
   EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "execve"), 0);
 }
 
+// PID 1's own plan (design.md §3.5): the program's uid, so it can signal the program, but a
+// gid the program has not, so the program cannot prlimit() or ptrace() PID 1.
+TEST_F(ChildStepsTest, Pid1TakesAGidTheProgramHasNot) {
+  LaunchPlan pid1 = SupervisorPlanFor(plan_);
+  EXPECT_EQ(pid1.uid, plan_.uid);
+  EXPECT_EQ(pid1.gid, 65534u);
+  EXPECT_EQ(pid1.group_count, 0u);
+  EXPECT_EQ(pid1.caps.permitted | pid1.caps.effective | pid1.caps.bounding, 0u);
+  EXPECT_EQ(pid1.filter_len, 0u);
+
+  plan_.gid = 65534;  // the program runs as nogroup: PID 1 takes the gid below
+  pid1 = SupervisorPlanFor(plan_);
+  EXPECT_EQ(pid1.gid, 65533u);
+
+  // Started as non-root nothing can switch: PID 1 keeps the ids it has (and says so in the
+  // docs: there the program can prlimit PID 1).
+  plan_.switch_ids = false;
+  pid1 = SupervisorPlanFor(plan_);
+  EXPECT_EQ(pid1.gid, plan_.gid);
+  EXPECT_EQ(pid1.group_count, plan_.group_count);
+
+  // A program that keeps CAP_SETUID may leave PID 1's uid: PID 1 keeps CAP_KILL.
+  plan_.caps.permitted |= uint64_t{1} << CAP_SETUID;
+  EXPECT_EQ(SupervisorPlanFor(plan_).caps.permitted, uint64_t{1} << CAP_KILL);
+}
+
 TEST_F(ChildStepsTest, InheritedIgnoredSignalsAreIgnoredAgain) {
   sigaddset(&plan_.ignored, SIGHUP);
   sigaddset(&plan_.ignored, SIGTTOU);
