@@ -1,7 +1,6 @@
 // hardinit's main(): wiring only. Every step it calls lives in the core library.
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -127,18 +126,6 @@ int RunSupervisor(const Options& options) {
   LogEvent(LogLevel::kDebug, "started " + launch.program() + " as pid " + std::to_string(child),
            {{"pid", child}});
 
-  // After the fork PID 1 needs little: it reads a signalfd, reaps, signals the program and
-  // writes log lines. It gives up the rest before it starts waiting (design.md §3.5).
-  if (!DropSupervisorPrivileges(launch, options.parent_death_signal, supervisor_filter, sys,
-                                &err)) {
-    // Fail closed: a PID 1 that kept privileges it promised to drop does not supervise.
-    kill(-child, SIGKILL);
-    kill(child, SIGKILL);
-    while (waitpid(-1, nullptr, 0) > 0 || errno == EINTR) {
-    }
-    return Fail(kExitFailedBeforeStart, err);
-  }
-
   SupervisorConfig config;
   config.child = child;
   config.kill_process_group = options.kill_process_group;
@@ -147,6 +134,17 @@ int RunSupervisor(const Options& options) {
   config.grace_ms = options.grace_ms;
   config.warn_on_reap = options.warn_on_reap;
   config.seccomp_name = launch.seccomp_name();
+
+  // After the fork PID 1 needs little: it reads a signalfd, reaps, signals the program and
+  // writes log lines. It gives up the rest before it starts waiting (design.md §3.5).
+  if (!DropSupervisorPrivileges(launch, options.parent_death_signal, supervisor_filter, sys,
+                                &err)) {
+    // Fail closed: a PID 1 that kept privileges it promised to drop does not supervise. It
+    // stops the whole tree, daemons the program may already have started included, with
+    // the same bounded SIGKILL loop that ends a grace stop.
+    KillEverything(config, signal_fd);
+    return Fail(kExitFailedBeforeStart, err);
+  }
   return Supervise(config, signal_fd);
 }
 
