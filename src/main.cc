@@ -51,6 +51,17 @@ constexpr char kTiniNotPid1Warning[] =
 
 bool BecomeSubreaper(const Options& options, std::string* err) {
   if (getpid() == 1) return true;
+  // The bit survives execve: a parent that set it and exec'd hardinit made it a subreaper
+  // already, and reaping works (tini reads it first too).
+  int inherited = 0;
+  if (prctl(PR_GET_CHILD_SUBREAPER, &inherited) != 0) {
+    *err = ErrnoMessage("prctl(PR_GET_CHILD_SUBREAPER)", errno);
+    return false;
+  }
+  if (inherited != 0) {
+    spdlog::debug("not PID 1: already a child subreaper (inherited across exec)");
+    return true;
+  }
   if (options.personality == Personality::kTini && !options.subreaper) {
     spdlog::warn(kTiniNotPid1Warning);
     return true;
@@ -125,6 +136,9 @@ int RunSupervisor(const Options& options) {
   if (!Spawn(launch.plan(), sys, &child, &exit_code, &err)) return Fail(exit_code, err);
   LogEvent(LogLevel::kDebug, "started " + launch.program() + " as pid " + std::to_string(child),
            {{"pid", child}});
+  // The program keeps the directory it was started in; PID 1 must not pin that mount for
+  // the container's life (dumb-init moves to / after the fork too).
+  if (chdir("/") != 0) spdlog::warn("chdir(\"/\"): {}", strerrordesc_np(errno));
 
   SupervisorConfig config;
   config.child = child;

@@ -458,6 +458,11 @@ static void Daemon(const char* path) {
 }
 
 
+static void ReportCwd(void) {
+  char cwd[4096];
+  Report("cwd", getcwd(cwd, sizeof(cwd)) != NULL ? cwd : ErrnoName(errno));
+}
+
 static void SleepSeconds(double seconds) {
   struct timespec t = {(time_t)seconds, (long)((seconds - (time_t)seconds) * 1e9)};
   while (nanosleep(&t, &t) != 0 && errno == EINTR) {
@@ -716,6 +721,8 @@ int main(int argc, char** argv) {
     } else if (strcmp(command, "daemon") == 0) {
       Daemon(arg);
       ++i;
+    } else if (strcmp(command, "cwd") == 0) {
+      ReportCwd();
     } else if (strcmp(command, "die") == 0) {
       // ---- Faults and load (faults_test.cc) ----
       DieBy(atoi(arg), i + 2 < argc ? atoi(argv[i + 2]) : 0);

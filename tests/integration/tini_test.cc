@@ -2,6 +2,7 @@
 // where tini's own tests and Docker look (design.md §1).
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -177,6 +178,24 @@ TEST(Tini, HardinitUserOptsInToTheSandbox) {
   EXPECT_EQ(r.exit_code, 125);
   EXPECT_EQ(r.out, "") << "the program ran";
   EXPECT_NE(r.err.find("HARDINIT_USER is set but empty"), std::string::npos) << r.err;
+}
+
+// tini reads PR_GET_CHILD_SUBREAPER before it warns: a parent that set the bit and exec'd
+// it made it a subreaper already, and orphans do come to it.
+TEST(Tini, AnInheritedSubreaperBitSilencesTheWarning) {
+  HARDINIT_REQUIRE_ROOT();
+  RunOptions options = AsTini(/*pid1=*/false);
+  options.before_exec = [] {
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) _exit(251);
+  };
+  RunResult r =
+      RunHardinit({"--", kProbe, "orphan-parent", "orphans", "20", "await-no-zombies"}, options);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("zombie reaping won't work"), std::string::npos) << r.err;
+  auto report = ParseReport(r.out);
+  EXPECT_EQ(report["orphan_parent"], report["my_parent"]) << "orphans go to hardinit";
+  EXPECT_EQ(report["zombies"], "0");
+  // Negative control: WarnsWhenNotPid1AndNotASubreaper, the same start without the bit.
 }
 
 }  // namespace
