@@ -63,7 +63,7 @@ ChildError RestoreSignals(const LaunchPlan& plan, Sys& sys) {
   return kOk;
 }
 
-ChildError MarkFdsCloexecFromProc(Sys& sys) {
+ChildError MarkFdsCloexecFromProc(unsigned int first, Sys& sys) {
   const int dir = sys.OpenDirectory("/proc/self/fd");
   if (dir < 0) return Fail(Step::kCloexecFds, dir);
   alignas(8) char buffer[4096];
@@ -84,7 +84,7 @@ ChildError MarkFdsCloexecFromProc(Sys& sys) {
       if (name[0] < '0' || name[0] > '9') continue;
       int fd = 0;
       for (const char* c = name; *c >= '0' && *c <= '9'; ++c) fd = fd * 10 + (*c - '0');
-      if (fd <= STDERR_FILENO || fd == dir) continue;
+      if (fd < static_cast<int>(first) || fd == dir) continue;
       if (long rc = sys.SetCloexec(fd); rc < 0 && rc != -EBADF) {
         sys.Close(dir);
         return Fail(Step::kCloexecFds, rc);
@@ -95,13 +95,30 @@ ChildError MarkFdsCloexecFromProc(Sys& sys) {
   return kOk;
 }
 
-ChildError MarkFdsCloexec(Sys& sys) {
-  const long rc = sys.CloseRangeCloexec(STDERR_FILENO + 1);
+ChildError MarkFdsCloexec(const LaunchPlan& plan, Sys& sys) {
+  if (!plan.cloexec_fds) return kOk;
+  const long rc = sys.CloseRangeCloexec(plan.cloexec_from);
   if (rc == 0) return kOk;
   // close_range() is Linux 5.9, CLOSE_RANGE_CLOEXEC 5.11; older kernels say ENOSYS or
   // EINVAL, and a seccomp profile from before then may deny it with EPERM.
-  if (rc == -ENOSYS || rc == -EINVAL || rc == -EPERM) return MarkFdsCloexecFromProc(sys);
+  if (rc == -ENOSYS || rc == -EINVAL || rc == -EPERM) {
+    return MarkFdsCloexecFromProc(plan.cloexec_from, sys);
+  }
   return Fail(Step::kCloexecFds, rc);
+}
+
+// Socket activation: the program's LISTEN_PID must be its own pid, which only the child
+// knows. Written in place into the envp entry the parent reserved, without allocating.
+void SetListenPid(const LaunchPlan& plan, Sys& sys) {
+  if (plan.listen_pid == nullptr) return;
+  char digits[16];
+  int length = 0;
+  for (unsigned int pid = static_cast<unsigned int>(sys.GetPid()); length == 0 || pid != 0;
+       pid /= 10) {
+    digits[length++] = static_cast<char>('0' + pid % 10);
+  }
+  for (int i = 0; i < length; ++i) plan.listen_pid[i] = digits[length - 1 - i];
+  plan.listen_pid[length] = '\0';
 }
 
 ChildError DropBoundingSet(const CapabilityPlan& caps, Sys& sys) {
@@ -336,7 +353,8 @@ ChildError RunChildSteps(const LaunchPlan& plan, Sys& sys, int report_fd) noexce
     RETURN_ON_FAILURE(IsolateProcessGroup(plan, sys));
     RETURN_ON_FAILURE(RestoreSignals(plan, sys));
   }
-  RETURN_ON_FAILURE(MarkFdsCloexec(sys));
+  RETURN_ON_FAILURE(MarkFdsCloexec(plan, sys));
+  SetListenPid(plan, sys);
   if (plan.confine) {
     RETURN_ON_FAILURE(ApplyPrivileges(plan, sys));
     // Last before exec, so that the filter need not allow any of the steps above.

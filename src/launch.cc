@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <optional>
 
 #include <spdlog/spdlog.h>
@@ -24,6 +25,10 @@ namespace hardinit {
 namespace {
 
 constexpr char kDefaultPath[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+// More socket-activation fds than any service uses; a bigger LISTEN_FDS is a mistake.
+constexpr long kMaxActivationFds = 1 << 16;
+// The room the child gets to write its pid into LISTEN_PID (pid_max is at most 2^22).
+constexpr char kListenPidPlaceholder[] = "0000000000";
 // PID 1's gid when the program's is not this: the kernel's overflow gid ("nogroup").
 constexpr gid_t kSupervisorGid = 65534;
 // The child compares getgroups() against the plan through a fixed buffer (child.cc).
@@ -173,6 +178,25 @@ bool NamesRoot(const std::optional<std::string>& spec) {
   return user == "root" || (!user.empty() && user.find_first_not_of('0') == std::string::npos);
 }
 
+// systemd socket activation (sd_listen_fds(3)): LISTEN_PID names the process that fds 3 ..
+// 3+LISTEN_FDS-1 are meant for. Returns that count when it names hardinit (`self`), else 0.
+unsigned int SocketActivationFds(const std::vector<std::string>& env, pid_t self) {
+  const std::string pid = FindEnv(env, "LISTEN_PID");
+  long value = 0;
+  auto parse = [](const std::string& text, long* out) {
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+    return !text.empty() && ec == std::errc() && end == text.data() + text.size();
+  };
+  if (!parse(pid, &value) || value != self) return 0;
+  const std::string fds = FindEnv(env, "LISTEN_FDS");
+  if (!parse(fds, &value) || value <= 0 || value > kMaxActivationFds) {
+    spdlog::warn("LISTEN_FDS=\"{}\": not a number of fds from 1 to {}; no fd is kept for socket "
+                 "activation", fds, kMaxActivationFds);
+    return 0;
+  }
+  return static_cast<unsigned int>(value);
+}
+
 }  // namespace
 
 bool ResolveProgramPath(const std::string& name, const std::string& path_variable,
@@ -227,6 +251,13 @@ bool PrepareLaunch(const Options& options, const IdentityFiles& files,
   out->env_ = environment;
   if (plan.confine && !PrepareConfinement(options, files, out, err)) return false;
 
+  // tini and gosu keep every fd; hardinit passes on only socket activation's (design.md §3.4).
+  plan.cloexec_fds = options.personality == Personality::kHardinit;
+  const unsigned int activation_fds = SocketActivationFds(out->env_, getpid());
+  plan.cloexec_from = STDERR_FILENO + 1 + activation_fds;
+  const bool rewrite_listen_pid = activation_fds > 0 && plan.supervised;
+  if (rewrite_listen_pid) SetEnv(&out->env_, "LISTEN_PID", kListenPidPlaceholder);
+
   out->args_ = options.command;
   if (!ResolveProgramPath(out->args_.front(), FindEnv(out->env_, "PATH"), &out->path_,
                           exit_code, err)) {
@@ -234,7 +265,12 @@ bool PrepareLaunch(const Options& options, const IdentityFiles& files,
   }
   for (std::string& arg : out->args_) out->argv_.push_back(arg.data());
   out->argv_.push_back(nullptr);
-  for (std::string& entry : out->env_) out->envp_.push_back(entry.data());
+  for (std::string& entry : out->env_) {
+    out->envp_.push_back(entry.data());
+    if (rewrite_listen_pid && entry.starts_with("LISTEN_PID=")) {
+      plan.listen_pid = entry.data() + entry.find('=') + 1;
+    }
+  }
   out->envp_.push_back(nullptr);
   plan.path = out->path_.c_str();
   plan.argv = out->argv_.data();

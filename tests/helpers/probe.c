@@ -457,10 +457,16 @@ static void Daemon(const char* path) {
   Report("daemon", "started");
 }
 
-
 static void ReportCwd(void) {
   char cwd[4096];
   Report("cwd", getcwd(cwd, sizeof(cwd)) != NULL ? cwd : ErrnoName(errno));
+}
+
+static void ReportEnv(const char* name) {
+  const char* value = getenv(name);
+  char key[128];
+  snprintf(key, sizeof(key), "env_%s", name);
+  Report(key, value == NULL ? "(unset)" : value);
 }
 
 static void SleepSeconds(double seconds) {
@@ -723,6 +729,9 @@ int main(int argc, char** argv) {
       ++i;
     } else if (strcmp(command, "cwd") == 0) {
       ReportCwd();
+    } else if (strcmp(command, "env") == 0) {
+      ReportEnv(arg);
+      ++i;
     } else if (strcmp(command, "die") == 0) {
       // ---- Faults and load (faults_test.cc) ----
       DieBy(atoi(arg), i + 2 < argc ? atoi(argv[i + 2]) : 0);

@@ -620,5 +620,45 @@ TEST(Fds, StrayFdsAreNotOpenWhenCloseRangeIsUnavailable) {
   EXPECT_EQ(report["close_range"], "ENOSYS");
 }
 
+// systemd socket activation, as Podman passes it into a container (catatonit#13): LISTEN_PID
+// names PID 1, fds 3 and 4 are the sockets. They reach the program, and LISTEN_PID names the
+// program, or its sd_listen_fds() would ignore them; every other fd is still closed on exec.
+void OpenActivationFds() {
+  const int fd = open("/dev/null", O_RDONLY);
+  if (fd < 0 || dup2(fd, 3) != 3 || dup2(fd, 4) != 4 || dup2(fd, 7) != 7) {
+    ChildFail("open activation fds");
+  }
+  if (fd > 7) close(fd);
+}
+
+TEST(Fds, SocketActivationFdsReachTheProgram) {
+  HARDINIT_REQUIRE_ROOT();
+  RunOptions options;
+  options.before_exec = OpenActivationFds;
+  options.env = {"LISTEN_FDS=2", "LISTEN_PID=1"};
+  const std::vector<std::string> probe = {"fds", "env", "LISTEN_PID", "env", "LISTEN_FDS"};
+  RunResult r = RunHardinit(Probe({"--user", "1000"}, probe), options);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto report = ParseReport(r.out);
+  EXPECT_EQ(report["fds"], "3,4");
+  EXPECT_EQ(report["env_LISTEN_PID"], "2") << "the program's own pid";
+  EXPECT_EQ(report["env_LISTEN_FDS"], "2");
+
+  // --exec: the program is PID 1 itself; LISTEN_PID stays right as it is.
+  r = RunHardinit(Probe({"--user", "1000", "--exec"}, probe), options);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  report = ParseReport(r.out);
+  EXPECT_EQ(report["fds"], "3,4");
+  EXPECT_EQ(report["env_LISTEN_PID"], "1");
+
+  // Negative control: LISTEN_PID names another process, so nothing is meant for us.
+  options.env = {"LISTEN_FDS=2", "LISTEN_PID=5"};
+  r = RunHardinit(Probe({"--user", "1000"}, probe), options);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  report = ParseReport(r.out);
+  EXPECT_EQ(report["fds"], "none");
+  EXPECT_EQ(report["env_LISTEN_PID"], "5");
+}
+
 }  // namespace
 }  // namespace hardinit::testing

@@ -1,6 +1,7 @@
 // The tini personality: invoked as `tini` or `docker-init`, hardinit behaves as tini 0.19
 // where tini's own tests and Docker look (design.md §1).
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -196,6 +197,25 @@ TEST(Tini, AnInheritedSubreaperBitSilencesTheWarning) {
   EXPECT_EQ(report["orphan_parent"], report["my_parent"]) << "orphans go to hardinit";
   EXPECT_EQ(report["zombies"], "0");
   // Negative control: WarnsWhenNotPid1AndNotASubreaper, the same start without the bit.
+}
+
+// tini keeps the descriptors it was given, and so does hardinit under its name.
+TEST(Tini, KeepsTheDescriptorsItWasGiven) {
+  HARDINIT_REQUIRE_ROOT();
+  RunOptions options = AsTini();
+  options.before_exec = [] {
+    const int fd = open("/dev/null", O_RDONLY);  // no O_CLOEXEC
+    if (fd < 0 || dup2(fd, 7) != 7) _exit(251);
+  };
+  RunResult r = RunHardinit({"--", kProbe, "fds"}, options);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  // The test process may leak a few fds of its own into the launcher: look for 7.
+  const std::string fds = "," + ParseReport(r.out)["fds"] + ",";
+  EXPECT_NE(fds.find(",7,"), std::string::npos) << fds;
+  // Negative control: under the hardinit name the same fd is closed on exec.
+  options.argv0.clear();
+  r = RunHardinit({"--", kProbe, "fds"}, options);
+  EXPECT_EQ(ParseReport(r.out)["fds"], "none");
 }
 
 }  // namespace

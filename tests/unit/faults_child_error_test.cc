@@ -125,6 +125,7 @@ class FailingSys final : public Sys {
     // Reaching exec is the failure this test exists to catch: say so through the status.
     _exit(99);
   }
+  int GetPid() override { return 2; }
   long Write(int, const void*, size_t size) override {
     const int rc = Next();
     return rc < 0 ? rc : static_cast<long>(size);
@@ -228,6 +229,7 @@ class DyingSys final : public Sys {
   int Seccomp(unsigned int, unsigned int, void*) override { return Next(); }
   // A kill during execve itself is the program's: the record is sent, nothing is left to do.
   int Execve(const char*, char* const[], char* const[]) override { _exit(0); }
+  int GetPid() override { return Next(), 2; }
   long Write(int fd, const void* buffer, size_t size) override {
     Next();
     return write(fd, buffer, size);
