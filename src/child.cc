@@ -63,7 +63,7 @@ ChildError RestoreSignals(const LaunchPlan& plan, Sys& sys) {
   return kOk;
 }
 
-ChildError MarkFdsCloexecFromProc(Sys& sys) {
+ChildError MarkFdsCloexecFromProc(unsigned int first, Sys& sys) {
   const int dir = sys.OpenDirectory("/proc/self/fd");
   if (dir < 0) return Fail(Step::kCloexecFds, dir);
   alignas(8) char buffer[4096];
@@ -84,7 +84,7 @@ ChildError MarkFdsCloexecFromProc(Sys& sys) {
       if (name[0] < '0' || name[0] > '9') continue;
       int fd = 0;
       for (const char* c = name; *c >= '0' && *c <= '9'; ++c) fd = fd * 10 + (*c - '0');
-      if (fd <= STDERR_FILENO || fd == dir) continue;
+      if (fd < static_cast<int>(first) || fd == dir) continue;
       if (long rc = sys.SetCloexec(fd); rc < 0 && rc != -EBADF) {
         sys.Close(dir);
         return Fail(Step::kCloexecFds, rc);
@@ -95,13 +95,30 @@ ChildError MarkFdsCloexecFromProc(Sys& sys) {
   return kOk;
 }
 
-ChildError MarkFdsCloexec(Sys& sys) {
-  const long rc = sys.CloseRangeCloexec(STDERR_FILENO + 1);
+ChildError MarkFdsCloexec(const LaunchPlan& plan, Sys& sys) {
+  if (!plan.cloexec_fds) return kOk;
+  const long rc = sys.CloseRangeCloexec(plan.cloexec_from);
   if (rc == 0) return kOk;
   // close_range() is Linux 5.9, CLOSE_RANGE_CLOEXEC 5.11; older kernels say ENOSYS or
   // EINVAL, and a seccomp profile from before then may deny it with EPERM.
-  if (rc == -ENOSYS || rc == -EINVAL || rc == -EPERM) return MarkFdsCloexecFromProc(sys);
+  if (rc == -ENOSYS || rc == -EINVAL || rc == -EPERM) {
+    return MarkFdsCloexecFromProc(plan.cloexec_from, sys);
+  }
   return Fail(Step::kCloexecFds, rc);
+}
+
+// Socket activation: the program's LISTEN_PID must be its own pid, which only the child
+// knows. Written in place into the envp entry the parent reserved, without allocating.
+void SetListenPid(const LaunchPlan& plan, Sys& sys) {
+  if (plan.listen_pid == nullptr) return;
+  char digits[16];
+  int length = 0;
+  for (unsigned int pid = static_cast<unsigned int>(sys.GetPid()); length == 0 || pid != 0;
+       pid /= 10) {
+    digits[length++] = static_cast<char>('0' + pid % 10);
+  }
+  for (int i = 0; i < length; ++i) plan.listen_pid[i] = digits[length - 1 - i];
+  plan.listen_pid[length] = '\0';
 }
 
 ChildError DropBoundingSet(const CapabilityPlan& caps, Sys& sys) {
@@ -300,6 +317,19 @@ ChildError LoadSeccomp(const LaunchPlan& plan, Sys& sys) {
   return kOk;
 }
 
+// The parent tells "the child died before exec" from "exec happened" by this record
+// (child_error.h). Written after the filter is loaded, so nothing but execve can fail after
+// it. If the write itself fails (a filter that denies write), the program does not start:
+// the parent would otherwise take the silence for a child that died.
+ChildError ReportReachedExec(int report_fd, Sys& sys) {
+  if (report_fd < 0) return kOk;
+  const long written = sys.Write(report_fd, &kReachedExecRecord, sizeof(kReachedExecRecord));
+  if (written != static_cast<long>(sizeof(kReachedExecRecord))) {
+    return Fail(Step::kReachedExec, written < 0 ? written : -EIO);
+  }
+  return kOk;
+}
+
 ChildError Exec(const LaunchPlan& plan, Sys& sys) {
   if (long rc = sys.Execve(plan.path, plan.argv, plan.envp); rc < 0) return Fail(Step::kExec, rc);
   return kOk;
@@ -318,17 +348,19 @@ ChildError ApplyPrivileges(const LaunchPlan& plan, Sys& sys) noexcept {
   return VerifyNoNewPrivs(sys);
 }
 
-ChildError RunChildSteps(const LaunchPlan& plan, Sys& sys) noexcept {
+ChildError RunChildSteps(const LaunchPlan& plan, Sys& sys, int report_fd) noexcept {
   if (plan.supervised) {
     RETURN_ON_FAILURE(IsolateProcessGroup(plan, sys));
     RETURN_ON_FAILURE(RestoreSignals(plan, sys));
   }
-  RETURN_ON_FAILURE(MarkFdsCloexec(sys));
+  RETURN_ON_FAILURE(MarkFdsCloexec(plan, sys));
+  SetListenPid(plan, sys);
   if (plan.confine) {
     RETURN_ON_FAILURE(ApplyPrivileges(plan, sys));
     // Last before exec, so that the filter need not allow any of the steps above.
     RETURN_ON_FAILURE(LoadSeccomp(plan, sys));
   }
+  RETURN_ON_FAILURE(ReportReachedExec(report_fd, sys));
   return Exec(plan, sys);
 }
 
@@ -338,9 +370,9 @@ int ExitCodeFor(const ChildError& error) noexcept {
 }
 
 void ChildMain(const LaunchPlan& plan, Sys& sys, int error_fd) noexcept {
-  const ChildError error = RunChildSteps(plan, sys);
-  // A short or failed write leaves the parent with fewer than 8 bytes, which it reports as
-  // a child that died before exec; there is nobody else to tell.
+  const ChildError error = RunChildSteps(plan, sys, error_fd);
+  // A short or failed write leaves the parent without a failure record, which it reports
+  // from the child's exit status; there is nobody else to tell.
   [[maybe_unused]] ssize_t written = write(error_fd, &error, sizeof(error));
   _exit(ExitCodeFor(error));
 }

@@ -32,6 +32,7 @@ const char* StepName(Step step) {
     case Step::kVerifyNoNewPrivs: return "checking no_new_privs";
     case Step::kLoadSeccomp: return "seccomp(SECCOMP_SET_MODE_FILTER)";
     case Step::kExec: return "execve";
+    case Step::kReachedExec: return "write(reached execve) to hardinit";
   }
   return "unknown step";
 }

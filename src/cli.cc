@@ -7,11 +7,15 @@
 
 #include "hardinit/exit_codes.h"
 #include "hardinit/signals.h"
+#include "hardinit/version.h"
 
 namespace hardinit {
 namespace {
 
-using Handler = bool (*)(Options*, std::string_view value, std::string* err);
+// `source` is where the value came from, "--grace" or "HARDINIT_GRACE": every message starts
+// with it.
+using Handler = bool (*)(Options*, std::string_view value, std::string_view source,
+                         std::string* err);
 
 struct OptionSpec {
   char short_name;        // 0 when there is none
@@ -22,6 +26,12 @@ struct OptionSpec {
 };
 
 std::string Quoted(std::string_view value) { return "\"" + std::string(value) + "\""; }
+
+// "--grace: ...": one line naming where the bad value came from.
+bool Refuse(std::string_view source, const std::string& why, std::string* err) {
+  *err = std::string(source) + ": " + why;
+  return false;
+}
 
 bool ParseInt(std::string_view text, long* out) {
   if (text.empty()) return false;
@@ -50,64 +60,86 @@ LogLevel LevelForVerbosity(long verbosity) {
   return static_cast<LogLevel>(static_cast<int>(LogLevel::kWarn) - (verbosity - 1));
 }
 
-bool SetUser(Options* o, std::string_view v, std::string*) {
+// An empty USER ("", ":", ":GROUP") would keep hardinit's own uid, which for a root start is
+// root: an unset ${APP_USER} in a compose file would run the program as root without a word.
+// `source` is the flag, the variable, or gosu's own name for its USER argument.
+bool CheckUser(std::string_view spec, std::string_view source, std::string* err) {
+  if (!spec.substr(0, spec.find(':')).empty()) return true;
+  const std::string what = std::string(source) + " " + Quoted(spec);
+  const std::string group(spec.substr(std::min<size_t>(1, spec.size())));
+  if (spec.empty() && source.starts_with("HARDINIT_")) {
+    *err = std::string(source) + " is set but empty (an unset variable in a compose file or "
+           "Helm chart?): name a user, or unset it";
+  } else if (group.empty()) {
+    *err = what + ": the user is empty: name one (app, 1000; 0 or root to run as root)";
+  } else {
+    *err = what + ": no user before ':': name one (app:" + group + "; 0:" + group +
+           " to run as root)";
+  }
+  return false;
+}
+
+bool SetUser(Options* o, std::string_view v, std::string_view source, std::string* err) {
+  if (!CheckUser(v, source, err)) return false;
   o->user = std::string(v);
   return true;
 }
-bool SetGroups(Options* o, std::string_view v, std::string*) {
+bool SetGroups(Options* o, std::string_view v, std::string_view source, std::string* err) {
+  std::vector<std::string_view> items;
+  if (!SplitList(source, v, &items, err)) return false;
   o->groups = std::string(v);
   return true;
 }
-bool SetCapKeep(Options* o, std::string_view v, std::string*) {
+bool SetCapKeep(Options* o, std::string_view v, std::string_view source, std::string* err) {
+  std::vector<std::string_view> items;
+  if (!SplitList(source, v, &items, err)) return false;
   o->cap_keep = std::string(v);
   return true;
 }
-bool SetSeccomp(Options* o, std::string_view v, std::string* err) {
-  if (v.empty()) {
-    *err = "--seccomp: empty profile name";
-    return false;
-  }
+bool SetSeccomp(Options* o, std::string_view v, std::string_view source, std::string* err) {
+  if (v.empty()) return Refuse(source, "empty profile name", err);
   o->seccomp = std::string(v);
   return true;
 }
-bool SetSubreaper(Options* o, std::string_view, std::string*) {
+bool SetSubreaper(Options* o, std::string_view, std::string_view, std::string*) {
   o->subreaper = true;
   return true;
 }
-bool SetKillProcessGroup(Options* o, std::string_view, std::string*) {
+bool SetKillProcessGroup(Options* o, std::string_view, std::string_view, std::string*) {
   o->kill_process_group = true;
   return true;
 }
-bool SetParentDeathSignal(Options* o, std::string_view v, std::string* err) {
+bool SetParentDeathSignal(Options* o, std::string_view v, std::string_view source,
+                          std::string* err) {
   o->parent_death_signal = ParseSignal(v);
   if (o->parent_death_signal != 0) return true;
-  *err = "--pdeathsig: not a signal: " + Quoted(v);
-  return false;
+  return Refuse(source, "not a signal: " + Quoted(v), err);
 }
-bool AddRemappedExitCode(Options* o, std::string_view v, std::string* err) {
+bool AddRemappedExitCode(Options* o, std::string_view v, std::string_view source,
+                         std::string* err) {
   long code = 0;
   if (!ParseInt(v, &code) || code < 0 || code > 255) {
-    *err = "--remap-exit: not an exit code from 0 to 255: " + Quoted(v);
-    return false;
+    return Refuse(source, "not an exit code from 0 to 255: " + Quoted(v), err);
   }
   o->remapped_exit_codes.set(code);
   return true;
 }
-bool AddSignalRewrite(Options* o, std::string_view v, std::string* err) {
+bool AddSignalRewrite(Options* o, std::string_view v, std::string_view source, std::string* err) {
   const size_t colon = v.find(':');
   const int from = colon == std::string_view::npos ? 0 : ParseSignal(v.substr(0, colon));
   const std::string_view to_text = colon == std::string_view::npos ? "" : v.substr(colon + 1);
   const int to = to_text == "0" ? 0 : ParseSignal(to_text);
-  if (from == 0 || (to == 0 && to_text != "0") || from >= static_cast<int>(o->signal_rewrites.size())) {
-    *err = "--rewrite: expected FROM:TO with two signals (TO may be 0 to drop): " + Quoted(v);
-    return false;
+  if (from == 0 || (to == 0 && to_text != "0") ||
+      from >= static_cast<int>(o->signal_rewrites.size())) {
+    return Refuse(source, "expected FROM:TO with two signals (TO may be 0 to drop): " + Quoted(v),
+                  err);
   }
   o->signal_rewrites[from] = to;
   return true;
 }
 // SECONDS with at most three decimals ("5", "0.5", "2.25"): parsed as milliseconds, without
 // floating point, so that no strtod/from_chars(double) machinery lands in the binary.
-bool SetGrace(Options* o, std::string_view v, std::string* err) {
+bool SetGrace(Options* o, std::string_view v, std::string_view source, std::string* err) {
   const size_t dot = v.find('.');
   const std::string_view whole = v.substr(0, dot);
   const std::string_view fraction = dot == std::string_view::npos ? "" : v.substr(dot + 1);
@@ -116,64 +148,64 @@ bool SetGrace(Options* o, std::string_view v, std::string* err) {
   const bool fraction_ok =
       fraction.size() <= 3 && fraction.find_first_not_of("0123456789") == std::string_view::npos &&
       (dot == std::string_view::npos || !fraction.empty());
-  if (!ParseInt(whole, &seconds) || whole.find_first_not_of("0123456789") != std::string_view::npos ||
-      !fraction_ok || seconds > 86400) {
-    *err = "--grace: not a number of seconds from 0 to 86400: " + Quoted(v);
-    return false;
+  if (!ParseInt(whole, &seconds) ||
+      whole.find_first_not_of("0123456789") != std::string_view::npos || !fraction_ok ||
+      seconds > 86400) {
+    return Refuse(source, "not a number of seconds from 0 to 86400: " + Quoted(v), err);
   }
-  for (size_t i = 0; i < 3; ++i) millis = millis * 10 + (i < fraction.size() ? fraction[i] - '0' : 0);
+  for (size_t i = 0; i < 3; ++i) {
+    millis = millis * 10 + (i < fraction.size() ? fraction[i] - '0' : 0);
+  }
+  if (seconds * 1000 + millis > 86400 * 1000) {
+    return Refuse(source, "not a number of seconds from 0 to 86400: " + Quoted(v), err);
+  }
   o->grace_ms = seconds * 1000 + millis;
-  if (o->grace_ms > 86400 * 1000) {
-    *err = "--grace: not a number of seconds from 0 to 86400: " + Quoted(v);
-    return false;
-  }
   return true;
 }
 
-bool SetExec(Options* o, std::string_view, std::string*) {
+bool SetExec(Options* o, std::string_view, std::string_view, std::string*) {
   o->mode = Mode::kExec;
   return true;
 }
-bool SetWarnOnReap(Options* o, std::string_view, std::string*) {
+bool SetWarnOnReap(Options* o, std::string_view, std::string_view, std::string*) {
   o->warn_on_reap = true;
   return true;
 }
-bool RaiseVerbosity(Options* o, std::string_view, std::string*) {
+bool RaiseVerbosity(Options* o, std::string_view, std::string_view, std::string*) {
   if (o->log_level > LogLevel::kTrace) {
     o->log_level = static_cast<LogLevel>(static_cast<int>(o->log_level) - 1);
   }
   return true;
 }
-bool SetLogLevel(Options* o, std::string_view v, std::string* err) {
+bool SetLogLevel(Options* o, std::string_view v, std::string_view source, std::string* err) {
   if (ParseLogLevel(v, &o->log_level)) return true;
-  *err = "--log-level: expected trace, debug, info, warn, error, critical or off: " + Quoted(v);
-  return false;
+  return Refuse(source, "expected trace, debug, info, warn, error, critical or off: " + Quoted(v),
+                err);
 }
-bool SetLogFormat(Options* o, std::string_view v, std::string* err) {
+bool SetLogFormat(Options* o, std::string_view v, std::string_view source, std::string* err) {
   if (v == "text" || v == "json") {
     o->log_format = v == "json" ? LogFormat::kJson : LogFormat::kText;
     return true;
   }
-  *err = "--log-format: expected text or json: " + Quoted(v);
-  return false;
+  return Refuse(source, "expected text or json: " + Quoted(v), err);
 }
-bool SetJson(Options* o, std::string_view, std::string*) {
+bool SetJson(Options* o, std::string_view, std::string_view, std::string*) {
   o->log_format = LogFormat::kJson;
   return true;
 }
-bool SetInspect(Options* o, std::string_view, std::string*) {
+bool SetInspect(Options* o, std::string_view, std::string_view, std::string*) {
   o->mode = Mode::kInspect;
   return true;
 }
-bool SetHelp(Options* o, std::string_view, std::string*) {
+bool SetHelp(Options* o, std::string_view, std::string_view, std::string*) {
   o->mode = Mode::kHelp;
   return true;
 }
-bool SetVersion(Options* o, std::string_view, std::string*) {
+bool SetVersion(Options* o, std::string_view, std::string_view, std::string*) {
   o->mode = Mode::kVersion;
   return true;
 }
-bool SetLicense(Options* o, std::string_view, std::string*) {
+bool SetLicense(Options* o, std::string_view, std::string_view, std::string*) {
   o->mode = Mode::kLicense;
   return true;
 }
@@ -220,24 +252,36 @@ const OptionSpec* FindShort(char name, Personality personality) {
   return nullptr;
 }
 
-// Environment first, so that flags parsed afterwards win (design.md §1).
-bool ApplyEnvironment(const Environment& env, Options* o, std::string* err) {
+// The variables that, under the tini name, ask for hardinit's confinement (design.md §3.7):
+// `docker run --init` passes no flags to the init, so the environment is the only way in.
+constexpr const char* kConfinementVariables[] = {
+    "HARDINIT_USER", "HARDINIT_GROUPS", "HARDINIT_CAP_KEEP", "HARDINIT_SECCOMP", "HARDINIT_GRACE"};
+
+// Environment first, so that flags parsed afterwards win (design.md §1). A bad HARDINIT_*
+// value is hardinit's own configuration error (125) under every name; a bad TINI_* value is
+// a usage error in the personality's words.
+bool ApplyEnvironment(const Environment& env, Options* o, std::string* err, int* exit_code) {
   auto get = [&env](const char* name) -> const std::string* {
     auto it = env.find(name);
     return it == env.end() ? nullptr : &it->second;
   };
   auto apply = [&](const char* name, Handler handle) {
     const std::string* value = get(name);
-    if (value == nullptr || handle(o, *value, err)) return true;
-    *err = std::string(name) + err->substr(err->find(':'));
-    return false;
+    return value == nullptr || handle(o, *value, name, err);
   };
-  if (o->personality == Personality::kHardinit) {
-    if (!apply("HARDINIT_USER", SetUser) || !apply("HARDINIT_GROUPS", SetGroups) ||
-        !apply("HARDINIT_CAP_KEEP", SetCapKeep) || !apply("HARDINIT_SECCOMP", SetSeccomp) ||
-        !apply("HARDINIT_GRACE", SetGrace) || !apply("HARDINIT_LOG_FORMAT", SetLogFormat)) {
-      return false;
-    }
+  const bool hardinit_variables = o->personality != Personality::kGosu;
+  *exit_code = kExitFailedBeforeStart;
+  if (hardinit_variables &&
+      (!apply("HARDINIT_USER", SetUser) || !apply("HARDINIT_GROUPS", SetGroups) ||
+       !apply("HARDINIT_CAP_KEEP", SetCapKeep) || !apply("HARDINIT_SECCOMP", SetSeccomp) ||
+       !apply("HARDINIT_GRACE", SetGrace) || !apply("HARDINIT_LOG_FORMAT", SetLogFormat))) {
+    return false;
+  }
+  if (o->personality == Personality::kTini) {
+    o->confine = std::any_of(std::begin(kConfinementVariables), std::end(kConfinementVariables),
+                             [&get](const char* name) { return get(name) != nullptr; });
+    // tini exits with the program; the grace period comes with the confinement.
+    if (!o->confine) o->grace_ms = 0;
   }
   // tini's switches count as set whatever their value, even empty.
   if (get("TINI_SUBREAPER") != nullptr) o->subreaper = true;
@@ -245,15 +289,13 @@ bool ApplyEnvironment(const Environment& env, Options* o, std::string* err) {
   if (const std::string* verbosity = get("TINI_VERBOSITY")) {
     long level = 0;
     if (!ParseInt(*verbosity, &level)) {
+      *exit_code = UsageExitCode(o->personality);
       *err = "TINI_VERBOSITY: not a number: " + Quoted(*verbosity);
       return false;
     }
     o->log_level = LevelForVerbosity(level);
   }
-  if (o->personality == Personality::kHardinit && !apply("HARDINIT_LOG_LEVEL", SetLogLevel)) {
-    return false;
-  }
-  return true;
+  return !hardinit_variables || apply("HARDINIT_LOG_LEVEL", SetLogLevel);
 }
 
 bool AllDigits(std::string_view text) {
@@ -294,7 +336,7 @@ bool ParseOptions(std::span<const std::string> args, Options* o, size_t* first_o
         }
         value = args[++i];
       }
-      if (!spec->handle(o, value.value_or(""), err)) return false;
+      if (!spec->handle(o, value.value_or(""), "--" + std::string(name), err)) return false;
       // --inspect takes an optional PID: the next word, when it is a number.
       if (spec->handle == SetInspect && i + 1 < args.size() && AllDigits(args[i + 1])) {
         long pid = 0;
@@ -313,8 +355,9 @@ bool ParseOptions(std::span<const std::string> args, Options* o, size_t* first_o
         *err = "unknown option -" + std::string(1, arg[j]);
         return false;
       }
+      const std::string source = "--" + std::string(spec->long_name);
       if (!spec->takes_value) {
-        if (!spec->handle(o, "", err)) return false;
+        if (!spec->handle(o, "", source, err)) return false;
         continue;
       }
       std::string_view value = arg.substr(j + 1);
@@ -325,7 +368,7 @@ bool ParseOptions(std::span<const std::string> args, Options* o, size_t* first_o
         }
         value = args[++i];
       }
-      if (!spec->handle(o, value, err)) return false;
+      if (!spec->handle(o, value, source, err)) return false;
       break;
     }
   }
@@ -348,10 +391,35 @@ int UsageExitCode(Personality personality) {
   return personality == Personality::kTini ? kExitTiniUsage : kExitFailedBeforeStart;
 }
 
+bool SplitList(std::string_view source, std::string_view list, std::vector<std::string_view>* items,
+               std::string* err) {
+  items->clear();
+  if (list.empty()) return true;
+  for (size_t start = 0;;) {
+    const size_t comma = list.find(',', start);
+    const std::string_view item = list.substr(start, comma - start);
+    if (item.empty()) {
+      *err = std::string(source) + ": empty item in " + Quoted(list) +
+             " (a list is items separated by ',', with nothing empty; \"\" is the empty list)";
+      return false;
+    }
+    items->push_back(item);
+    if (comma == std::string_view::npos) return true;
+    start = comma + 1;
+  }
+}
+
 bool ParseCommandLine(const std::vector<std::string>& argv, const Environment& env,
                       Options* out, std::string* err) {
+  int exit_code = 0;
+  return ParseCommandLine(argv, env, out, err, &exit_code);
+}
+
+bool ParseCommandLine(const std::vector<std::string>& argv, const Environment& env, Options* out,
+                      std::string* err, int* exit_code) {
   Options o;
   o.personality = argv.empty() ? Personality::kHardinit : PersonalityFor(argv[0]);
+  *exit_code = UsageExitCode(o.personality);
 
   if (o.personality == Personality::kGosu) {
     // gosu USER[:GROUP] PROGRAM [ARG...], exec in place; gosu's own --help and --version.
@@ -366,8 +434,9 @@ bool ParseCommandLine(const std::vector<std::string>& argv, const Environment& e
       *err = "usage: " + argv[0] + " USER[:GROUP] PROGRAM [ARG...]";
       return false;
     }
-    if (!ApplyEnvironment(env, &o, err)) return false;
-    o.user = argv[1];
+    if (!ApplyEnvironment(env, &o, err, exit_code)) return false;
+    const std::string name = argv[0].substr(argv[0].rfind('/') + 1);
+    if (!SetUser(&o, argv[1], name, err)) return false;
     o.command.assign(argv.begin() + 2, argv.end());
     *out = std::move(o);
     return true;
@@ -386,7 +455,8 @@ bool ParseCommandLine(const std::vector<std::string>& argv, const Environment& e
     return true;
   }
 
-  if (!ApplyEnvironment(env, &o, err)) return false;
+  if (!ApplyEnvironment(env, &o, err, exit_code)) return false;
+  *exit_code = UsageExitCode(o.personality);
   size_t first_operand = 0;
   if (!ParseOptions(argv, &o, &first_operand, err)) return false;
   o.command.assign(argv.begin() + static_cast<std::ptrdiff_t>(first_operand), argv.end());
@@ -405,6 +475,33 @@ bool ParseCommandLine(const std::vector<std::string>& argv, const Environment& e
 }
 
 std::string UsageText(Personality personality, const std::string& argv0) {
+  const std::string name = argv0.substr(argv0.rfind('/') + 1);
+  if (personality == Personality::kTini) {
+    // tini 0.19.0's print_usage, line for line (the HARDINIT_* variables are in the README).
+    return name + " (tini version " + kTiniCompatibleVersion + " - git.hardinit)\n"
+           "Usage: " + name + " [OPTIONS] PROGRAM -- [ARGS] | --version\n"
+           "\n"
+           "Execute a program under the supervision of a valid init process (" + name + ")\n"
+           "\n"
+           "Command line options:\n"
+           "\n"
+           "  --version: Show version and exit.\n"
+           "  -h: Show this help message and exit.\n"
+           "  -s: Register as a process subreaper (requires Linux >= 3.4).\n"
+           "  -p SIGNAL: Trigger SIGNAL when parent dies, e.g. \"-p SIGKILL\".\n"
+           "  -v: Generate more verbose output. Repeat up to 3 times.\n"
+           "  -w: Print a warning when processes are getting reaped.\n"
+           "  -g: Send signals to the child's process group.\n"
+           "  -e EXIT_CODE: Remap EXIT_CODE (from 0 to 255) to 0.\n"
+           "  -l: Show license and exit.\n"
+           "\n"
+           "Environment variables:\n"
+           "\n"
+           "  TINI_SUBREAPER: Register as a process subreaper (requires Linux >= 3.4).\n"
+           "  TINI_VERBOSITY: Set the verbosity level (default: 1).\n"
+           "  TINI_KILL_PROCESS_GROUP: Send signals to the child's process group.\n"
+           "\n";
+  }
   if (personality == Personality::kGosu) {
     return "Usage: " + argv0 + " USER[:GROUP] PROGRAM [ARG...]\n"
            "Runs PROGRAM as USER (name or id) and GROUP, in place, with no_new_privs,\n"
@@ -433,12 +530,15 @@ std::string UsageText(Personality personality, const std::string& argv0) {
          "      --exec                no supervisor: exec PROGRAM in place\n"
          "  -w, --warn-on-reap        log each reaped process that is not PROGRAM\n"
          "  -v, --verbose             more logging (repeatable)              TINI_VERBOSITY\n"
-         "      --log-level LEVEL     trace|debug|info|warn|error|off        HARDINIT_LOG_LEVEL\n"
+         "      --log-level LEVEL     trace|debug|info|warn|error|critical|off\n"
+         "                                                                   HARDINIT_LOG_LEVEL\n"
          "      --log-format FORMAT   text|json                              HARDINIT_LOG_FORMAT\n"
          "      --inspect [PID]       print the security state of PID (default: itself)\n"
          "  -h, --help                this text\n"
          "      --version             the version\n"
          "  -l, --license             the license\n"
+         "\n"
+         "A LIST is items separated by ',' without spaces (NET_RAW,CHOWN); \"\" is none.\n"
          "\n"
          "Exit status: PROGRAM's, 128+N if it was killed by signal N, 125 if hardinit failed\n"
          "before PROGRAM started, 126 if PROGRAM could not be executed, 127 if not found.\n";

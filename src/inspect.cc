@@ -163,7 +163,9 @@ std::string FormatSecurityState(const SecurityState& s, LogFormat format,
     }
     j["no_new_privs"] = s.no_new_privs;
     j["seccomp"] = {{"mode", SeccompModeName(s.seccomp_mode)}, {"filters", s.seccomp_filters}};
-    return j.dump() + "\n";
+    // Names come from the kernel (comm) and the image's files, in any bytes: an invalid UTF-8
+    // byte becomes U+FFFD rather than an exception (nlohmann's default) or invalid JSON.
+    return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
   }
   std::vector<std::string> groups;
   for (gid_t g : s.groups) groups.push_back(Named(g, GroupName(g, files)));

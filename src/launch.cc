@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
@@ -23,24 +25,44 @@ namespace hardinit {
 namespace {
 
 constexpr char kDefaultPath[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+// More socket-activation fds than any service uses; a bigger LISTEN_FDS is a mistake.
+constexpr long kMaxActivationFds = 1 << 16;
+// The room the child gets to write its pid into LISTEN_PID (pid_max is at most 2^22).
+constexpr char kListenPidPlaceholder[] = "0000000000";
+// PID 1's gid when the program's is not this: the kernel's overflow gid ("nogroup").
+constexpr gid_t kSupervisorGid = 65534;
 // The child compares getgroups() against the plan through a fixed buffer (child.cc).
 constexpr size_t kMaxGroups = 256;
 
-struct ProcessCapabilities {
-  uint64_t effective = 0;
-  uint64_t permitted = 0;
-};
-
-bool ReadOwnCapabilities(ProcessCapabilities* out, std::string* err) {
+bool ReadOwnCapabilities(int last_cap, OwnCapabilities* out, std::string* err) {
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[2]{};
   if (syscall(SYS_capget, &header, data) != 0) {
     *err = ErrnoMessage("capget", errno);
     return false;
   }
-  out->effective = data[0].effective | (uint64_t{data[1].effective} << 32);
   out->permitted = data[0].permitted | (uint64_t{data[1].permitted} << 32);
+  out->bounding = 0;
+  for (int cap = 0; cap <= last_cap; ++cap) {
+    const int in_bounding = prctl(PR_CAPBSET_READ, cap);
+    if (in_bounding < 0) {
+      *err = ErrnoMessage("prctl(PR_CAPBSET_READ, " + std::to_string(cap) + ")", errno);
+      return false;
+    }
+    if (in_bounding == 1) out->bounding |= uint64_t{1} << cap;
+  }
+  out->root = geteuid() == 0;
   return true;
+}
+
+// "SETGID, SETUID": names as a compose file's cap_add/cap_drop takes them.
+std::string ComposeNames(uint64_t mask) {
+  std::string names;
+  for (int cap = 0; cap < 64; ++cap) {
+    if (((mask >> cap) & 1U) == 0) continue;
+    names += (names.empty() ? "" : ", ") + CapabilityName(cap).substr(4);
+  }
+  return names;
 }
 
 bool HasCap(uint64_t mask, int cap) { return (mask >> cap) & 1U; }
@@ -135,44 +157,44 @@ bool PrepareIdentity(const Options& options, const IdentityFiles& files, Identit
 
 bool PrepareCapabilities(const Options& options, uid_t target_uid, CapabilityPlan* caps,
                          std::string* err) {
-  caps->last_cap = LastCapability();
+  const int last_cap = LastCapability();
   uint64_t keep = 0;
   if (options.cap_keep) {
     std::vector<std::string> skipped;
-    if (!ParseCapabilityList(*options.cap_keep, caps->last_cap, &keep, &skipped, err)) {
-      return false;
-    }
+    if (!ParseCapabilityList(*options.cap_keep, last_cap, &keep, &skipped, err)) return false;
     for (const std::string& name : skipped) {
       spdlog::warn("--cap-keep {}: the running kernel does not know it; skipped", name);
     }
   }
-  ProcessCapabilities own;
-  if (!ReadOwnCapabilities(&own, err)) return false;
-  for (int cap = 0; cap <= caps->last_cap; ++cap) {
-    if (HasCap(keep, cap) && !HasCap(own.permitted, cap)) {
-      *err = "--cap-keep " + CapabilityName(cap) + ": hardinit does not hold it (it is not "
-             "in hardinit's permitted set; add it to the container)";
-      return false;
-    }
+  OwnCapabilities own;
+  if (!ReadOwnCapabilities(last_cap, &own, err)) return false;
+  return PlanCapabilities(keep, own, last_cap, target_uid, caps, err);
+}
+
+// Never silently root (design.md §3.1): USER "root", or all digits that are 0, says it.
+bool NamesRoot(const std::optional<std::string>& spec) {
+  if (!spec) return false;
+  const std::string user = spec->substr(0, spec->find(':'));
+  return user == "root" || (!user.empty() && user.find_first_not_of('0') == std::string::npos);
+}
+
+// systemd socket activation (sd_listen_fds(3)): LISTEN_PID names the process that fds 3 ..
+// 3+LISTEN_FDS-1 are meant for. Returns that count when it names hardinit (`self`), else 0.
+unsigned int SocketActivationFds(const std::vector<std::string>& env, pid_t self) {
+  const std::string pid = FindEnv(env, "LISTEN_PID");
+  long value = 0;
+  auto parse = [](const std::string& text, long* out) {
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+    return !text.empty() && ec == std::errc() && end == text.data() + text.size();
+  };
+  if (!parse(pid, &value) || value != self) return 0;
+  const std::string fds = FindEnv(env, "LISTEN_FDS");
+  if (!parse(fds, &value) || value <= 0 || value > kMaxActivationFds) {
+    spdlog::warn("LISTEN_FDS=\"{}\": not a number of fds from 1 to {}; no fd is kept for socket "
+                 "activation", fds, kMaxActivationFds);
+    return 0;
   }
-  const bool has_setpcap = HasCap(own.permitted, CAP_SETPCAP);
-  caps->drop_bounding = has_setpcap;
-  caps->lock_securebits = has_setpcap;
-  if (!has_setpcap) {
-    spdlog::info("no CAP_SETPCAP: the bounding set stays as it is and securebits are not "
-                 "locked; under no_new_privs neither can grant anything at exec");
-  }
-  caps->bounding = keep;
-  caps->permitted = keep;
-  caps->effective = keep;
-  caps->inheritable = keep;
-  // A non-root program without file capabilities keeps capabilities across execve() only
-  // through the ambient set (capabilities(7)). So does root once SECBIT_NOROOT is locked:
-  // uid 0 then gets nothing from its uid at execve(), and an empty ambient set would leave
-  // `--user 0 --cap-keep X` without X. Only when the securebits stay unlocked (no
-  // CAP_SETPCAP) does root's own rule give it the permitted set, bounded by no_new_privs.
-  caps->ambient = target_uid != 0 || caps->lock_securebits ? keep : 0;
-  return true;
+  return static_cast<unsigned int>(value);
 }
 
 }  // namespace
@@ -222,12 +244,19 @@ bool PrepareLaunch(const Options& options, const IdentityFiles& files,
   LaunchPlan& plan = out->plan_;
   if (!RefuseSetuidInstall(err)) return false;
   plan.supervised = options.mode == Mode::kSupervise;
-  plan.confine = options.personality != Personality::kTini;
+  plan.confine = options.confine;
   plan.sigmask = signals.mask;
   plan.ignored = signals.ignored;
   plan.foreground_tty = plan.supervised && isatty(STDIN_FILENO) == 1;
   out->env_ = environment;
   if (plan.confine && !PrepareConfinement(options, files, out, err)) return false;
+
+  // tini and gosu keep every fd; hardinit passes on only socket activation's (design.md §3.4).
+  plan.cloexec_fds = options.personality == Personality::kHardinit;
+  const unsigned int activation_fds = SocketActivationFds(out->env_, getpid());
+  plan.cloexec_from = STDERR_FILENO + 1 + activation_fds;
+  const bool rewrite_listen_pid = activation_fds > 0 && plan.supervised;
+  if (rewrite_listen_pid) SetEnv(&out->env_, "LISTEN_PID", kListenPidPlaceholder);
 
   out->args_ = options.command;
   if (!ResolveProgramPath(out->args_.front(), FindEnv(out->env_, "PATH"), &out->path_,
@@ -236,14 +265,24 @@ bool PrepareLaunch(const Options& options, const IdentityFiles& files,
   }
   for (std::string& arg : out->args_) out->argv_.push_back(arg.data());
   out->argv_.push_back(nullptr);
-  for (std::string& entry : out->env_) out->envp_.push_back(entry.data());
+  for (std::string& entry : out->env_) {
+    out->envp_.push_back(entry.data());
+    if (rewrite_listen_pid && entry.starts_with("LISTEN_PID=")) {
+      plan.listen_pid = entry.data() + entry.find('=') + 1;
+    }
+  }
   out->envp_.push_back(nullptr);
   plan.path = out->path_.c_str();
   plan.argv = out->argv_.data();
   plan.envp = out->envp_.data();
-  if (plan.confine && !options.user && plan.uid == 0) {
-    spdlog::warn("{} runs as root (uid 0), without capabilities; use --user to run it as an "
-                 "unprivileged user", options.command.front());
+  if (plan.confine && plan.uid == 0 && !NamesRoot(options.user)) {
+    if (options.user) {
+      spdlog::warn("user \"{}\" has uid 0: {} runs as root (name it root or 0 to mean it)",
+                   *options.user, options.command.front());
+    } else {
+      spdlog::warn("{} runs as root (uid 0); use --user to run it as an unprivileged user",
+                   options.command.front());
+    }
   }
   return true;
 }
@@ -278,19 +317,74 @@ bool PrepareConfinement(const Options& options, const IdentityFiles& files, Laun
   return true;
 }
 
-LaunchPlan Launch::SupervisorPlan() const {
-  LaunchPlan supervisor = plan_;
+LaunchPlan Launch::SupervisorPlan() const { return SupervisorPlanFor(plan_); }
+
+LaunchPlan SupervisorPlanFor(const LaunchPlan& program) {
+  LaunchPlan supervisor = program;
   CapabilityPlan& caps = supervisor.caps;
   // A program that keeps CAP_SETUID may move to a uid PID 1 could no longer signal.
-  const uint64_t keep = HasCap(plan_.caps.permitted, CAP_SETUID) ? uint64_t{1} << CAP_KILL : 0;
+  const uint64_t keep = HasCap(program.caps.permitted, CAP_SETUID) ? uint64_t{1} << CAP_KILL : 0;
   caps.bounding = keep;
   caps.permitted = keep;
   caps.effective = keep;
   caps.inheritable = 0;
   caps.ambient = 0;
+  // The program's uid, so PID 1 can signal it (kill() compares uids only), but a gid it does
+  // not have and, without CAP_SETGID, cannot take: prlimit() and ptrace() on another process
+  // need the caller's real uid *and* gid to equal all of the target's (kernel/sys.c
+  // check_prlimit_permission, kernel/ptrace.c __ptrace_may_access), so the program cannot
+  // lower PID 1's RLIMIT_CPU or RLIMIT_NOFILE and kill it (design.md §3.5).
+  if (supervisor.switch_ids) {
+    supervisor.gid = program.gid == kSupervisorGid ? kSupervisorGid - 1 : kSupervisorGid;
+    supervisor.groups = nullptr;
+    supervisor.group_count = 0;
+  }
   supervisor.filter = nullptr;
   supervisor.filter_len = 0;
   return supervisor;
+}
+
+bool PlanCapabilities(uint64_t keep, const OwnCapabilities& own, int last_cap, uid_t target_uid,
+                      CapabilityPlan* caps, std::string* err) {
+  caps->last_cap = last_cap;
+  for (int cap = 0; cap <= last_cap; ++cap) {
+    if (HasCap(keep, cap) && !HasCap(own.permitted, cap)) {
+      *err = "--cap-keep " + CapabilityName(cap) + ": hardinit does not hold it (it is not "
+             "in hardinit's permitted set; add it to the container)";
+      return false;
+    }
+  }
+  const bool has_setpcap = HasCap(own.permitted, CAP_SETPCAP);
+  caps->drop_bounding = has_setpcap;
+  caps->lock_securebits = has_setpcap;
+  const uint64_t stuck = own.bounding & ~keep;
+  if (!has_setpcap && !own.root && own.permitted == 0) {
+    // USER in the Dockerfile, runAsUser: a process without capabilities can give the program
+    // none, and under no_new_privs neither the bounding set nor the securebits grant any.
+    spdlog::info("started without capabilities: the bounding set and the securebits stay as "
+                 "they are, and under no_new_privs neither can grant anything at exec");
+  } else if (!has_setpcap && stuck != 0) {
+    *err = "hardinit lacks CAP_SETPCAP, so " + CapabilityListName(stuck) + " would stay in the "
+           "program's bounding set: add SETPCAP to the container (cap_add: [SETPCAP]) or drop "
+           "them in the runtime (cap_drop: [" + ComposeNames(stuck) + "])";
+    return false;
+  } else if (!has_setpcap) {
+    spdlog::warn("hardinit lacks CAP_SETPCAP: the securebits (NOROOT, NO_SETUID_FIXUP, "
+                 "KEEP_CAPS_LOCKED) stay unlocked, so uid 0 keeps root's special rules at exec "
+                 "(capped by no_new_privs); the bounding set already holds only the kept "
+                 "capabilities; add SETPCAP to the container to lock them");
+  }
+  caps->bounding = keep;
+  caps->permitted = keep;
+  caps->effective = keep;
+  caps->inheritable = keep;
+  // A non-root program without file capabilities keeps capabilities across execve() only
+  // through the ambient set (capabilities(7)). So does root once SECBIT_NOROOT is locked:
+  // uid 0 then gets nothing from its uid at execve(), and an empty ambient set would leave
+  // `--user 0 --cap-keep X` without X. Only when the securebits stay unlocked (no
+  // CAP_SETPCAP) does root's own rule give it the permitted set, bounded by no_new_privs.
+  caps->ambient = target_uid != 0 || caps->lock_securebits ? keep : 0;
+  return true;
 }
 
 bool DropSupervisorPrivileges(const Launch& launch, int parent_death_signal,

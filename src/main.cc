@@ -1,7 +1,6 @@
 // hardinit's main(): wiring only. Every step it calls lives in the core library.
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -52,6 +51,17 @@ constexpr char kTiniNotPid1Warning[] =
 
 bool BecomeSubreaper(const Options& options, std::string* err) {
   if (getpid() == 1) return true;
+  // The bit survives execve: a parent that set it and exec'd hardinit made it a subreaper
+  // already, and reaping works (tini reads it first too).
+  int inherited = 0;
+  if (prctl(PR_GET_CHILD_SUBREAPER, &inherited) != 0) {
+    *err = ErrnoMessage("prctl(PR_GET_CHILD_SUBREAPER)", errno);
+    return false;
+  }
+  if (inherited != 0) {
+    spdlog::debug("not PID 1: already a child subreaper (inherited across exec)");
+    return true;
+  }
   if (options.personality == Personality::kTini && !options.subreaper) {
     spdlog::warn(kTiniNotPid1Warning);
     return true;
@@ -117,36 +127,38 @@ int RunSupervisor(const Options& options) {
   }
   SeccompProgram supervisor_filter;
   supervisor_filter.unconfined = true;
-  if (launch.plan().confine && !PrepareSupervisorSeccomp(&supervisor_filter, &err)) {
+  if (options.confine && !PrepareSupervisorSeccomp(&supervisor_filter, &err)) {
     return Fail(kExitFailedBeforeStart, err);
   }
 
+  RealSys sys;
   pid_t child = 0;
-  if (!Spawn(launch.plan(), &child, &exit_code, &err)) return Fail(exit_code, err);
+  if (!Spawn(launch.plan(), sys, &child, &exit_code, &err)) return Fail(exit_code, err);
   LogEvent(LogLevel::kDebug, "started " + launch.program() + " as pid " + std::to_string(child),
            {{"pid", child}});
-
-  // After the fork PID 1 needs little: it reads a signalfd, reaps, signals the program and
-  // writes log lines. It gives up the rest before it starts waiting (design.md §3.5).
-  RealSys sys;
-  if (!DropSupervisorPrivileges(launch, options.parent_death_signal, supervisor_filter, sys,
-                                &err)) {
-    // Fail closed: a PID 1 that kept privileges it promised to drop does not supervise.
-    kill(-child, SIGKILL);
-    kill(child, SIGKILL);
-    while (waitpid(-1, nullptr, 0) > 0 || errno == EINTR) {
-    }
-    return Fail(kExitFailedBeforeStart, err);
-  }
+  // The program keeps the directory it was started in; PID 1 must not pin that mount for
+  // the container's life (dumb-init moves to / after the fork too).
+  if (chdir("/") != 0) spdlog::warn("chdir(\"/\"): {}", strerrordesc_np(errno));
 
   SupervisorConfig config;
   config.child = child;
   config.kill_process_group = options.kill_process_group;
   config.signal_rewrites = options.signal_rewrites;
   config.remapped_exit_codes = options.remapped_exit_codes;
-  config.grace_ms = options.personality == Personality::kTini ? 0 : options.grace_ms;
+  config.grace_ms = options.grace_ms;
   config.warn_on_reap = options.warn_on_reap;
   config.seccomp_name = launch.seccomp_name();
+
+  // After the fork PID 1 needs little: it reads a signalfd, reaps, signals the program and
+  // writes log lines. It gives up the rest before it starts waiting (design.md §3.5).
+  if (!DropSupervisorPrivileges(launch, options.parent_death_signal, supervisor_filter, sys,
+                                &err)) {
+    // Fail closed: a PID 1 that kept privileges it promised to drop does not supervise. It
+    // stops the whole tree, daemons the program may already have started included, with
+    // the same bounded SIGKILL loop that ends a grace stop.
+    KillEverything(config, signal_fd);
+    return Fail(kExitFailedBeforeStart, err);
+  }
   return Supervise(config, signal_fd);
 }
 
@@ -155,9 +167,10 @@ int Main(int argc, char** argv) {
   const Personality personality = args.empty() ? Personality::kHardinit : PersonalityFor(args[0]);
   Options options;
   std::string err;
-  if (!ParseCommandLine(args, EnvironmentMap(), &options, &err)) {
+  int usage_exit_code = kExitFailedBeforeStart;
+  if (!ParseCommandLine(args, EnvironmentMap(), &options, &err, &usage_exit_code)) {
     InitLogging(LogLevel::kWarn, LogFormat::kText, personality);
-    return Fail(UsageExitCode(personality), err);
+    return Fail(usage_exit_code, err);
   }
   InitLogging(options.log_level, options.log_format, options.personality);
   const std::string argv0 = args.empty() ? "hardinit" : args[0];

@@ -10,6 +10,8 @@
 #include "hardinit/error.h"
 #include "hardinit/exit_codes.h"
 #include "hardinit/log.h"
+#include "hardinit/signals.h"
+#include "hardinit/supervisor.h"
 
 namespace hardinit {
 namespace {
@@ -24,6 +26,39 @@ std::string StepWithArgument(const ChildError& error, const LaunchPlan& plan) {
   }
 }
 
+// Reads the child's records until execve closes the pipe or the child is gone: at most two
+// (kReachedExecRecord, then execve's failure).
+size_t ReadRecords(int fd, ChildError (&records)[2]) {
+  size_t received = 0;
+  while (received < sizeof(records)) {
+    const ssize_t n =
+        read(fd, reinterpret_cast<char*>(records) + received, sizeof(records) - received);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    received += static_cast<size_t>(n);
+  }
+  return received;
+}
+
+// The child ended before it reached exec without saying why: a signal killed it (the OOM
+// killer, a kill -9, a seccomp filter), or it could not write its report.
+std::string DescribeSilentDeath(int status, const LaunchPlan& plan) {
+  if (!WIFSIGNALED(status)) {
+    return "the child exited with status " + std::to_string(ExitCodeForStatus(status)) +
+           " before it could start the program, without a report (does the seccomp profile "
+           "deny write(2)?)";
+  }
+  std::string what = "the child was killed by " + SignalName(WTERMSIG(status)) +
+                     " before it could start the program";
+  if (WTERMSIG(status) == SIGSYS) {
+    what += plan.filter_len == 0
+                ? " (a seccomp filter hardinit was started under kills a call it needs)"
+                : " (a seccomp filter hardinit was started under kills a call it needs, or the "
+                  "profile kills write(2))";
+  }
+  return what;
+}
+
 }  // namespace
 
 std::string DescribeChildError(const ChildError& error, const LaunchPlan& plan) {
@@ -32,7 +67,7 @@ std::string DescribeChildError(const ChildError& error, const LaunchPlan& plan) 
   return ErrnoMessage(what, error.error);
 }
 
-bool Spawn(const LaunchPlan& plan, pid_t* child, int* exit_code, std::string* err) {
+bool Spawn(const LaunchPlan& plan, Sys& child_sys, pid_t* child, int* exit_code, std::string* err) {
   *exit_code = kExitFailedBeforeStart;
   int pipe_fds[2];
   if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
@@ -47,35 +82,29 @@ bool Spawn(const LaunchPlan& plan, pid_t* child, int* exit_code, std::string* er
     close(pipe_fds[1]);
     return false;
   }
-  if (pid == 0) {
-    RealSys sys;
-    ChildMain(plan, sys, pipe_fds[1]);
-  }
+  if (pid == 0) ChildMain(plan, child_sys, pipe_fds[1]);
   close(pipe_fds[1]);
-  ChildError error;
-  size_t received = 0;
-  while (received < sizeof(error)) {
-    const ssize_t n = read(pipe_fds[0], reinterpret_cast<char*>(&error) + received,
-                           sizeof(error) - received);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    received += static_cast<size_t>(n);
-  }
+  ChildError records[2];
+  const size_t received = ReadRecords(pipe_fds[0], records);
   close(pipe_fds[0]);
-  if (received == 0) {
+  const bool reached_exec = received >= sizeof(ChildError) && records[0].step == Step::kReachedExec;
+  if (reached_exec && received == sizeof(ChildError)) {
     *child = pid;
     return true;
   }
-  // The child exits right after writing; reap it so no zombie is left behind.
+  // The child has failed or died; reap it so no zombie is left behind.
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (received < sizeof(error)) {
-    *err = "the child died before it could exec the program";
+  const ChildError* failure = nullptr;
+  if (reached_exec && received == sizeof(records)) failure = &records[1];
+  if (!reached_exec && received >= sizeof(ChildError)) failure = &records[0];
+  if (failure == nullptr) {
+    *err = DescribeSilentDeath(status, plan);
     return false;
   }
-  *exit_code = ExitCodeFor(error);
-  *err = DescribeChildError(error, plan);
+  *exit_code = ExitCodeFor(*failure);
+  *err = DescribeChildError(*failure, plan);
   return false;
 }
 

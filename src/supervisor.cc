@@ -23,10 +23,17 @@ namespace {
 // Bounds the /proc walk, so that a tree that changes under us cannot keep it going forever.
 constexpr size_t kMaxDescendants = 1 << 20;
 
+// After SIGKILL: how often the rest is looked for and killed again, and for how long. A
+// descendant that forks between the /proc walk and the kill leaves a child nobody signalled
+// (a subreaper cannot signal a tree atomically, as kill(-1) does for PID 1), and one that
+// forks in a loop could do so every round; the bound ends the wait either way.
+constexpr long kKillRetryMs = 100;
+constexpr long kKillLimitMs = 2000;
+
 enum class Phase {
   kRunning,   // the program is alive: forward signals to it
   kStopping,  // the program is gone: the rest got SIGTERM and has until the grace deadline
-  kKilling,   // the deadline passed: the rest got SIGKILL; reap until nothing is left
+  kKilling,   // the rest got SIGKILL: reap and kill again until nothing is left, or give up
 };
 
 class Supervisor {
@@ -46,10 +53,16 @@ class Supervisor {
         spdlog::error("poll: {}", strerrordesc_np(errno));
         return kExitFailedBeforeStart;
       }
-      if (count == 2 && (fds[1].revents & POLLIN) != 0) OnGraceExpired();
+      if (count == 2 && (fds[1].revents & POLLIN) != 0) OnTimer();
       if ((fds[0].revents & POLLIN) != 0) DrainSignals();
     }
     return exit_code_;
+  }
+
+  // Straight to the kill phase, the program included: for a PID 1 that must not supervise.
+  void KillEverything() {
+    BeginKill(LogLevel::kDebug, "stopping every process");
+    Run();
   }
 
  private:
@@ -134,6 +147,9 @@ class Supervisor {
       done_ = true;
     } else if (phase_ == Phase::kRunning) {
       BeginStop();
+    } else if (phase_ == Phase::kKilling) {
+      // Whoever a killed process forked before it died is ours now: kill it too.
+      SignalTheRest(SIGKILL);
     }
   }
 
@@ -171,27 +187,62 @@ class Supervisor {
              "up to " + std::to_string(config_.grace_ms) + " ms",
              {{"grace_ms", config_.grace_ms}});
     SignalTheRest(SIGTERM);
-    timer_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-    itimerspec deadline{};
-    deadline.it_value.tv_sec = config_.grace_ms / 1000;
-    deadline.it_value.tv_nsec = (config_.grace_ms % 1000) * 1000000;
-    if (timer_fd_ < 0 || timerfd_settime(timer_fd_, 0, &deadline, nullptr) != 0) {
-      spdlog::warn("timerfd: {}; sending SIGKILL without a grace period", strerrordesc_np(errno));
-      OnGraceExpired();
-      return;
-    }
     phase_ = Phase::kStopping;
+    if (!ArmTimer(config_.grace_ms, 0)) {
+      spdlog::warn("timerfd: {}; sending SIGKILL without a grace period", strerrordesc_np(errno));
+      BeginKill(LogLevel::kWarn, "no grace period");
+    }
   }
 
-  void OnGraceExpired() {
-    LogEvent(LogLevel::kWarn, "grace period over; sending SIGKILL to the remaining processes",
-             {{"grace_ms", config_.grace_ms}});
-    SignalTheRest(SIGKILL);
-    phase_ = Phase::kKilling;
-    if (timer_fd_ >= 0) {
-      close(timer_fd_);
-      timer_fd_ = -1;
+  void OnTimer() {
+    uint64_t expirations = 0;
+    // EAGAIN: poll() woke us for an expiry a re-arm has since cancelled; nothing to do.
+    if (read(timer_fd_, &expirations, sizeof(expirations)) != sizeof(expirations)) return;
+    if (phase_ == Phase::kStopping) {
+      BeginKill(LogLevel::kWarn, "grace period over");
+      return;
     }
+    kill_rounds_left_ -= static_cast<long>(expirations);
+    if (kill_rounds_left_ <= 0) {
+      GiveUp();
+      return;
+    }
+    SignalTheRest(SIGKILL);
+  }
+
+  void BeginKill(LogLevel level, const char* why) {
+    LogEvent(level, std::string(why) + "; sending SIGKILL to the remaining processes",
+             {{"grace_ms", config_.grace_ms}});
+    phase_ = Phase::kKilling;
+    SignalTheRest(SIGKILL);
+    kill_rounds_left_ = kKillLimitMs / kKillRetryMs;
+    if (!ArmTimer(kKillRetryMs, kKillRetryMs)) {
+      // Without a timer the wait could not be bounded: do not wait at all.
+      spdlog::warn("timerfd: {}; not waiting for the killed processes", strerrordesc_np(errno));
+      done_ = true;
+    }
+  }
+
+  // The bound of the kill phase: what is still there is left behind (to the kernel, which
+  // kills a PID namespace with its PID 1, or to the init above a subreaper).
+  void GiveUp() {
+    const size_t left = Descendants(self_).size();
+    LogEvent(LogLevel::kWarn,
+             std::to_string(left) + " processes are still there " + std::to_string(kKillLimitMs) +
+                 " ms after SIGKILL; exiting without them",
+             {{"processes", static_cast<long long>(left)}});
+    done_ = true;
+  }
+
+  bool ArmTimer(long first_ms, long interval_ms) {
+    if (timer_fd_ < 0) timer_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+    if (timer_fd_ < 0) return false;
+    itimerspec when{};
+    when.it_value.tv_sec = first_ms / 1000;
+    when.it_value.tv_nsec = (first_ms % 1000) * 1000000;
+    when.it_interval.tv_sec = interval_ms / 1000;
+    when.it_interval.tv_nsec = (interval_ms % 1000) * 1000000;
+    return timerfd_settime(timer_fd_, 0, &when, nullptr) == 0;
   }
 
   void SignalTheRest(int sig) {
@@ -215,6 +266,7 @@ class Supervisor {
   const int signal_fd_;
   const pid_t self_;
   int timer_fd_ = -1;
+  long kill_rounds_left_ = 0;
   Phase phase_ = Phase::kRunning;
   bool program_exited_ = false;
   bool done_ = false;
@@ -258,6 +310,11 @@ std::vector<pid_t> Descendants(pid_t pid) {
 int Supervise(const SupervisorConfig& config, int signal_fd) {
   Supervisor supervisor(config, signal_fd);
   return supervisor.Run();
+}
+
+void KillEverything(const SupervisorConfig& config, int signal_fd) {
+  Supervisor supervisor(config, signal_fd);
+  supervisor.KillEverything();
 }
 
 }  // namespace hardinit

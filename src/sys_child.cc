@@ -119,4 +119,10 @@ int RealSys::Execve(const char* path, char* const argv[], char* const envp[]) {
   return static_cast<int>(Result(syscall(SYS_execve, path, argv, envp)));
 }
 
+int RealSys::GetPid() { return static_cast<int>(syscall(SYS_getpid)); }
+
+long RealSys::Write(int fd, const void* buffer, size_t size) {
+  return Result(syscall(SYS_write, fd, buffer, size));
+}
+
 }  // namespace hardinit

@@ -13,10 +13,11 @@
 
 namespace hardinit {
 
-// Runs every step in order and stops at the first failure, which it returns. With RealSys a
-// successful run never returns (execve replaced the process); a fake Sys whose Execve
-// returns 0 makes it return a ChildError with step kNone.
-ChildError RunChildSteps(const LaunchPlan& plan, Sys& sys) noexcept;
+// Runs every step in order and stops at the first failure, which it returns. Right before
+// execve it writes kReachedExecRecord to report_fd (none when -1: --exec mode has no parent
+// to tell). With RealSys a successful run never returns (execve replaced the process); a
+// fake Sys whose Execve returns 0 makes it return a ChildError with step kNone.
+ChildError RunChildSteps(const LaunchPlan& plan, Sys& sys, int report_fd = -1) noexcept;
 
 // The privilege steps alone (bounding set, ids, securebits, capabilities, no_new_privs and
 // the checks of the result), in that order. PID 1 uses them on itself after the fork.

@@ -2,8 +2,11 @@
 //
 // Convention (crun's design-docs/error_handling.md, made async-signal-safe): every child step
 // returns a ChildError; the first failure is written whole (8 bytes, far below PIPE_BUF, so
-// the write is atomic) to an O_CLOEXEC pipe and the child calls _exit(). The parent reads
-// the pipe: 0 bytes means execve() succeeded and closed it. The child never formats text.
+// the write is atomic) to an O_CLOEXEC pipe and the child calls _exit(). Right before execve
+// the child writes kReachedExecRecord. The parent reads the pipe to its end: that record
+// alone means execve() succeeded (and closed the pipe); that record and a failure mean
+// execve failed; nothing at all means the child died before exec (a signal, design.md §2),
+// which the parent reports from the child's wait status. The child never formats text.
 #ifndef HARDINIT_CHILD_ERROR_H_
 #define HARDINIT_CHILD_ERROR_H_
 
@@ -39,6 +42,8 @@ enum class Step : uint32_t {
   kVerifyNoNewPrivs,
   kLoadSeccomp,
   kExec,
+  // Not a failure: the record the child sends right before execve (see below).
+  kReachedExec,
 };
 
 struct ChildError {
@@ -48,6 +53,8 @@ struct ChildError {
   bool ok() const { return step == Step::kNone; }
 };
 static_assert(sizeof(ChildError) == 8);
+
+inline constexpr ChildError kReachedExecRecord{Step::kReachedExec, 0};
 
 // The syscall or check a step stands for, as it appears in messages ("setresuid(1000)"
 // is built by the parent from this and the plan). Parent-side helper; no allocation.

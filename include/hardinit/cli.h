@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hardinit {
@@ -36,6 +37,11 @@ struct Options {
   Personality personality = Personality::kHardinit;
   Mode mode = Mode::kSupervise;
 
+  // Identity, capabilities, no_new_privs, seccomp and PID 1's own drop (design.md §3.7).
+  // Always on under the hardinit and gosu names; under the tini name only when one of
+  // HARDINIT_USER, _GROUPS, _CAP_KEEP, _SECCOMP or _GRACE asks for it.
+  bool confine = true;
+
   std::optional<std::string> user;      // -u, --user USER[:GROUP]
   std::optional<std::string> groups;    // --groups LIST
   std::optional<std::string> cap_keep;  // --cap-keep LIST
@@ -46,7 +52,7 @@ struct Options {
   int parent_death_signal = 0;      // -p
   std::bitset<256> remapped_exit_codes;           // -e
   std::array<int, 65> signal_rewrites{};          // -r FROM:TO; index = FROM, -1 = unset
-  long grace_ms = 5000;             // --grace
+  long grace_ms = 5000;                           // --grace; 0 under the tini name unless confined
   bool warn_on_reap = false;        // -w
 
   LogLevel log_level = LogLevel::kWarn;
@@ -65,12 +71,23 @@ using Environment = std::map<std::string, std::string>;
 Personality PersonalityFor(const std::string& argv0);
 
 // Parses argv (argv[0] included) and the environment. On failure returns false with *err set
-// to one line, e.g. "--grace: not a number of seconds: \"soon\"".
+// to one line, e.g. "--grace: not a number of seconds: \"soon\"", and *exit_code to the
+// code to exit with: 1 for tini's own words under the tini name (tini's code), 125 for
+// everything else, the HARDINIT_* variables under the tini name included.
+bool ParseCommandLine(const std::vector<std::string>& argv, const Environment& env, Options* out,
+                      std::string* err, int* exit_code);
+// The same, for callers that need no exit code.
 bool ParseCommandLine(const std::vector<std::string>& argv, const Environment& env,
                       Options* out, std::string* err);
 
-// The exit code for a usage error under this personality (tini exits 1, hardinit 125).
+// The exit code for a usage error in the personality's own words (tini exits 1, hardinit 125).
 int UsageExitCode(Personality personality);
+
+// The one rule for every list flag and variable (--groups, --cap-keep, HARDINIT_GROUPS,
+// HARDINIT_CAP_KEEP): items separated by ',', no spaces, no empty item ("a,", ",a", "a,,b");
+// "" is the empty list. On failure *err names `source` (the flag or variable).
+bool SplitList(std::string_view source, std::string_view list, std::vector<std::string_view>* items,
+               std::string* err);
 
 // Usage text for -h.
 std::string UsageText(Personality personality, const std::string& argv0);

@@ -32,8 +32,9 @@ class Launch {
   const std::string& seccomp_name() const { return seccomp_.name; }
   bool runs_as_root() const { return plan_.uid == 0; }
 
-  // The plan for PID 1 itself after the fork: the program's ids, no capabilities (CAP_KILL
-  // only when the program keeps CAP_SETUID and may leave PID 1's uid), no_new_privs.
+  // The plan for PID 1 itself after the fork: the program's uid, a gid the program has not
+  // (when hardinit switches ids) and no supplementary groups, no capabilities (CAP_KILL only
+  // when the program keeps CAP_SETUID and may leave PID 1's uid), no_new_privs.
   LaunchPlan SupervisorPlan() const;
 
   friend bool PrepareLaunch(const Options& options, const IdentityFiles& files,
@@ -53,6 +54,25 @@ class Launch {
   SeccompProgram seccomp_;
   LaunchPlan plan_{};
 };
+
+// PID 1's own plan for a program's plan: see Launch::SupervisorPlan().
+LaunchPlan SupervisorPlanFor(const LaunchPlan& program);
+
+// The capabilities hardinit itself holds, as the parent reads them before the fork.
+struct OwnCapabilities {
+  uint64_t permitted = 0;
+  uint64_t bounding = 0;
+  bool root = false;  // effective uid 0
+};
+
+// The program's capability sets for the allowlist `keep` (design.md §3.2), given what
+// hardinit holds. Fails when `keep` names a capability hardinit does not hold, and when
+// hardinit lacks CAP_SETPCAP while the bounding set holds capabilities outside `keep` and
+// hardinit runs as root or holds any capability: those could not be removed. Without
+// CAP_SETPCAP and with nothing to remove it warns that the securebits stay unlocked; a start
+// without any capability only says so at info level.
+bool PlanCapabilities(uint64_t keep, const OwnCapabilities& own, int last_cap, uid_t target_uid,
+                      CapabilityPlan* caps, std::string* err);
 
 // After the spawn: PID 1 applies SupervisorPlan() to itself through `sys` (the child's own
 // privilege steps, checked the same way), becomes non-dumpable, re-sets the parent-death

@@ -39,7 +39,8 @@ void FlushLog();
 // line every failure before start prints (design.md §2).
 void LogFatal(std::string_view message);
 
-// JSON string escaping, for the formatter and for --inspect.
+// JSON string escaping, for the formatter: any bytes in, valid JSON out (a byte that is not
+// part of well-formed UTF-8 becomes \ufffd).
 std::string JsonEscape(std::string_view text);
 
 }  // namespace hardinit

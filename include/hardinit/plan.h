@@ -46,6 +46,16 @@ struct LaunchPlan {
   // privileges (no ids, capabilities, no_new_privs or seccomp), like tini itself.
   bool confine = true;
 
+  // Descriptors above 2 are marked close-on-exec from cloexec_from on, so that only the
+  // systemd socket-activation fds (3 .. 3+LISTEN_FDS-1) reach the program. False under the
+  // tini and gosu names, which keep every fd as tini and gosu do (design.md §3.4).
+  bool cloexec_fds = true;
+  unsigned int cloexec_from = 3;
+
+  // Under a supervisor with socket activation: the value of the program's LISTEN_PID entry
+  // in envp, which the child overwrites with its own pid (room for 10 digits and a NUL).
+  char* listen_pid = nullptr;
+
   // Signals: the mask hardinit inherited, and the dispositions it changed for itself.
   sigset_t sigmask;
   sigset_t ignored;  // signals that were SIG_IGN when hardinit started

@@ -8,13 +8,15 @@
 
 #include "hardinit/child_error.h"
 #include "hardinit/plan.h"
+#include "hardinit/sys.h"
 
 namespace hardinit {
 
-// Forks a child that runs the plan (child.cc) and waits on the close-on-exec error pipe
-// until the child has exec'd. On failure the child has been reaped, *exit_code is 125, 126
-// or 127 and *err says which step failed and why.
-bool Spawn(const LaunchPlan& plan, pid_t* child, int* exit_code, std::string* err);
+// Forks a child that runs the plan (child.cc) through `child_sys` (RealSys but in tests) and
+// reads the close-on-exec error pipe until the child has exec'd. On failure the child has
+// been reaped, *exit_code is 125, 126 or 127 and *err says which step failed and why, or
+// which signal killed the child before it reached exec (125: the program never ran).
+bool Spawn(const LaunchPlan& plan, Sys& child_sys, pid_t* child, int* exit_code, std::string* err);
 
 // --exec: runs the same steps in this process. Returns only on failure, with the exit code.
 int ExecInPlace(const LaunchPlan& plan, std::string* err);

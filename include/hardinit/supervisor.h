@@ -25,10 +25,16 @@ struct SupervisorConfig {
   std::string seccomp_name;               // named in the log line when SIGSYS kills the child
 };
 
-// Runs until the program has exited and every other process in hardinit's care is gone.
+// Runs until the program has exited and every other process in hardinit's care is gone, or,
+// after the grace period and SIGKILL, until a bounded wait for them has passed.
 // `signal_fd` is a non-blocking signalfd for every signal hardinit blocked. Returns
 // hardinit's exit code: the program's status, 128+N, after -e remapping.
 int Supervise(const SupervisorConfig& config, int signal_fd);
+
+// For a PID 1 that must not supervise (its own drop failed): SIGKILLs the program and every
+// other process in hardinit's care (kill(-1) as PID 1, the descendants as a subreaper), again
+// on every reap and every 100 ms, and returns once none is left or 2 s have passed.
+void KillEverything(const SupervisorConfig& config, int signal_fd);
 
 // The exit code for a wait status: WEXITSTATUS, or 128 + the signal (design.md §2).
 int ExitCodeForStatus(int status);

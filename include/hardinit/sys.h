@@ -43,6 +43,8 @@ class Sys {
   virtual int CapSet(cap_user_header_t header, const cap_user_data_t data) = 0;
   virtual int Seccomp(unsigned int operation, unsigned int flags, void* args) = 0;
   virtual int Execve(const char* path, char* const argv[], char* const envp[]) = 0;
+  virtual int GetPid() = 0;
+  virtual long Write(int fd, const void* buffer, size_t size) = 0;
 };
 
 // The real thing: raw system calls, async-signal-safe.
@@ -71,6 +73,8 @@ class RealSys final : public Sys {
   int CapSet(cap_user_header_t header, const cap_user_data_t data) override;
   int Seccomp(unsigned int operation, unsigned int flags, void* args) override;
   int Execve(const char* path, char* const argv[], char* const envp[]) override;
+  int GetPid() override;
+  long Write(int fd, const void* buffer, size_t size) override;
 };
 
 }  // namespace hardinit

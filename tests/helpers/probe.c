@@ -21,6 +21,7 @@
 #include <sys/mount.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -200,6 +201,19 @@ static void Try(const char* what) {
     rc = kill(1, arg ? atoi(arg) : 0);
   } else if (strcmp(name, "ptrace1") == 0) {
     rc = syscall(SYS_ptrace, 16 /* PTRACE_ATTACH */, 1, 0, 0);
+  } else if (strcmp(name, "prlimit1-get") == 0) {
+    // Reading needs the same permission as writing (kernel/sys.c check_prlimit_permission).
+    struct rlimit old;
+    rc = prlimit(1, RLIMIT_NOFILE, NULL, &old);
+  } else if (strcmp(name, "prlimit1-nofile") == 0) {
+    // Were it allowed, PID 1 could open nothing more (its /proc walk, a timerfd).
+    const struct rlimit none = {0, 0};
+    rc = prlimit(1, RLIMIT_NOFILE, &none, NULL);
+  } else if (strcmp(name, "prlimit1-cpu") == 0) {
+    // Were it allowed, the kernel would SIGKILL PID 1 at its next tick, and the container
+    // with it.
+    const struct rlimit none = {0, 0};
+    rc = prlimit(1, RLIMIT_CPU, &none, NULL);
   } else {
     fprintf(stderr, "probe: unknown call %s\n", name);
     exit(2);
@@ -393,6 +407,67 @@ static void StatusOf(const char* pid) {
 }
 
 /* --- end of privilege tests' helpers --- */
+
+/* --- lifecycle (lifecycle_test.cc, issue 12) --- */
+
+/* A process that never stays at one pid: it ignores SIGTERM and forks, and the parent exits
+ * at once, forever. A subreaper's /proc walk sees a pid that is gone by the time it sends its
+ * signal, while the child it missed lives on. Reports its first pid. */
+static void Hopper(void) {
+  pid_t first = fork();
+  if (first == 0) {
+    signal(SIGTERM, SIG_IGN);
+    for (;;) {
+      if (fork() > 0) _exit(0);
+    }
+  }
+  char buffer[32];
+  snprintf(buffer, sizeof(buffer), "%d", (int)first);
+  Report("hopper", buffer);
+}
+
+/* `count` children that ignore SIGTERM and wait to be killed: a tree that takes a subreaper's
+ * /proc walk a while to read. */
+static void Stubborn(int count) {
+  for (int i = 0; i < count; ++i) {
+    if (fork() == 0) {
+      signal(SIGTERM, SIG_IGN);
+      for (;;) pause();
+    }
+  }
+  Report("stubborn", "started");
+}
+
+/* A daemon: double fork, its own session, SIGTERM ignored. It writes its pid to `path` once it
+ * is ready, then sleeps until killed. The caller goes on at once. */
+static void Daemon(const char* path) {
+  pid_t middle = fork();
+  if (middle == 0) {
+    setsid();
+    if (fork() != 0) _exit(0);
+    signal(SIGTERM, SIG_IGN);
+    char buffer[32];
+    const int length = snprintf(buffer, sizeof(buffer), "%d\n", (int)getpid());
+    const int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0 || write(fd, buffer, (size_t)length) != length) _exit(1);
+    close(fd);
+    for (;;) pause();
+  }
+  waitpid(middle, NULL, 0);
+  Report("daemon", "started");
+}
+
+static void ReportCwd(void) {
+  char cwd[4096];
+  Report("cwd", getcwd(cwd, sizeof(cwd)) != NULL ? cwd : ErrnoName(errno));
+}
+
+static void ReportEnv(const char* name) {
+  const char* value = getenv(name);
+  char key[128];
+  snprintf(key, sizeof(key), "env_%s", name);
+  Report(key, value == NULL ? "(unset)" : value);
+}
 
 static void SleepSeconds(double seconds) {
   struct timespec t = {(time_t)seconds, (long)((seconds - (time_t)seconds) * 1e9)};
@@ -643,6 +718,19 @@ int main(int argc, char** argv) {
     } else if (strcmp(command, "status-of") == 0) {
       /* privilege tests: `status-of 1` reports of1_Uid=..., of1_CapEff=..., ... */
       StatusOf(arg);
+      ++i;
+    } else if (strcmp(command, "hopper") == 0) {
+      Hopper();
+    } else if (strcmp(command, "stubborn") == 0) {
+      Stubborn(atoi(arg));
+      ++i;
+    } else if (strcmp(command, "daemon") == 0) {
+      Daemon(arg);
+      ++i;
+    } else if (strcmp(command, "cwd") == 0) {
+      ReportCwd();
+    } else if (strcmp(command, "env") == 0) {
+      ReportEnv(arg);
       ++i;
     } else if (strcmp(command, "die") == 0) {
       // ---- Faults and load (faults_test.cc) ----

@@ -23,6 +23,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "harness.h"
@@ -347,6 +348,64 @@ TEST(Capabilities, KeepingACapabilityHardinitDoesNotHoldIs125) {
   EXPECT_EQ(ParseReport(r.out)["CapEff"], Hex(Bit(CAP_NET_RAW)));
 }
 
+// Starts hardinit as root with only `caps` in its bounding set, as `cap_drop: [ALL]` plus
+// `cap_add` of those does: root's exec then gives it exactly those.
+std::function<void()> RootWithOnly(uint64_t caps) {
+  return [caps] {
+    for (int cap = 0; cap <= 63; ++cap) {
+      if ((caps >> cap) & 1U) continue;
+      if (prctl(PR_CAPBSET_DROP, cap) != 0 && errno != EINVAL) ChildFail("PR_CAPBSET_DROP");
+    }
+  };
+}
+
+// `cap_drop: [ALL]`, `cap_add: [SETUID, SETGID]` as root: without SETPCAP the switching
+// capabilities could not leave the program's bounding set. hardinit used to go on with an
+// info line; now it refuses, naming SETPCAP, what it cannot drop and the fix (issue 12).
+TEST(Capabilities, ARootStartWithoutSetpcapThatCannotDropIs125) {
+  HARDINIT_REQUIRE_ROOT();
+  RunOptions options;
+  options.before_exec = RootWithOnly(Bit(CAP_SETUID) | Bit(CAP_SETGID));
+  RunResult r = RunHardinit(Probe({"--user", "65534"}), options);
+  EXPECT_EQ(r.exit_code, 125) << r.err;
+  EXPECT_EQ(r.out, "") << "the program ran";
+  EXPECT_EQ(r.err,
+            "hardinit: hardinit lacks CAP_SETPCAP, so CAP_SETGID,CAP_SETUID would stay in the "
+            "program's bounding set: add SETPCAP to the container (cap_add: [SETPCAP]) or drop "
+            "them in the runtime (cap_drop: [SETGID, SETUID])\n");
+
+  // Negative control: with SETPCAP added, as the README says, the program starts with
+  // nothing in any set.
+  options.before_exec = RootWithOnly(Bit(CAP_SETUID) | Bit(CAP_SETGID) | Bit(CAP_SETPCAP));
+  r = RunHardinit(Probe({"--user", "65534"}), options);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto report = ParseReport(r.out);
+  EXPECT_EQ(report["Uid"], AllIds(65534));
+  EXPECT_EQ(report["CapBnd"], Hex(0));
+  EXPECT_EQ(report["securebits"], "0x2f");
+}
+
+// Nothing outside the allowlist in the bounding set (`cap_drop: [ALL]` as root, no --user):
+// the program starts, and the one thing that is lost, the securebits, is named.
+TEST(Capabilities, ARootStartWithoutSetpcapAndNothingToDropWarns) {
+  HARDINIT_REQUIRE_ROOT();
+  RunOptions options;
+  options.before_exec = RootWithOnly(0);
+  RunResult r = RunHardinit(Probe({}), options);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto report = ParseReport(r.out);
+  EXPECT_EQ(report["CapBnd"], Hex(0));
+  EXPECT_EQ(report["CapEff"], Hex(0));
+  EXPECT_EQ(report["NoNewPrivs"], "1");
+  EXPECT_EQ(report["securebits"], "0x0") << "they could not be locked";
+  EXPECT_NE(r.err.find("hardinit: hardinit lacks CAP_SETPCAP: the securebits (NOROOT, "
+                       "NO_SETUID_FIXUP, KEEP_CAPS_LOCKED) stay unlocked"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(" runs as root (uid 0)"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 2) << r.err;
+}
+
 std::map<std::string, std::string> ProcStatus(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::map<std::string, std::string> fields;
@@ -393,7 +452,8 @@ void CheckPid1DropsItsOwnPrivileges(const std::string& keep, uint64_t pid1_caps)
 
   auto pid1 = ProcStatus(p.pid());
   EXPECT_EQ(pid1["Uid"], AllIds(1000)) << keep;
-  EXPECT_EQ(pid1["Gid"], AllIds(1000)) << keep;
+  EXPECT_EQ(pid1["Gid"], AllIds(65534)) << keep << ": a gid the program has not";
+  EXPECT_EQ(pid1["Groups"], "") << keep;
   EXPECT_EQ(pid1["CapPrm"], Hex(pid1_caps)) << keep;
   EXPECT_EQ(pid1["CapEff"], Hex(pid1_caps)) << keep;
   EXPECT_EQ(pid1["CapInh"], Hex(0)) << keep;
@@ -427,6 +487,48 @@ TEST(Pid1, DropsItsOwnPrivilegesAndStillForwardsAndReaps) {
 TEST(Pid1, KeepsCapKillOnlyWhenTheProgramKeepsCapSetuid) {
   HARDINIT_REQUIRE_ROOT();
   CheckPid1DropsItsOwnPrivileges("SETUID", Bit(CAP_KILL));
+}
+
+// The program shares PID 1's uid (so that PID 1 can signal it), and used to share its gids:
+// it could prlimit(1, RLIMIT_CPU, {0,0}) and have the kernel SIGKILL PID 1 and the container
+// with it, or take PID 1's RLIMIT_NOFILE. PID 1 now runs with a gid the program has not, so
+// the kernel refuses (check_prlimit_permission); PID 1 then still forwards, reaps and exits
+// with the program's status (issue 12).
+TEST(Pid1, TheProgramCannotPrlimitPid1) {
+  HARDINIT_REQUIRE_ROOT();
+  // A first forwarded signal says PID 1 is in its loop, past its own drop.
+  Process p(Probe({"--user", "1000"},
+                  {"wait-signals", "1", "try", "prlimit1-get", "try", "prlimit1-nofile", "try",
+                   "prlimit1-cpu", "status-of", "1", "orphans", "20", "await-no-zombies",
+                   "wait-signals", "1", "exit", "7"}),
+            {});
+  ASSERT_TRUE(p.WaitForOutput("ready=1")) << p.out();
+  p.Signal(SIGUSR1);
+  ASSERT_TRUE(p.WaitForOutput("zombies=")) << p.out();
+  auto report = ParseReport(p.out());
+  EXPECT_EQ(report["prlimit1-get"], "EPERM");
+  EXPECT_EQ(report["prlimit1-nofile"], "EPERM");
+  EXPECT_EQ(report["prlimit1-cpu"], "EPERM");
+  EXPECT_EQ(report["of1_Uid"], AllIds(1000)) << "PID 1 keeps the program's uid";
+  EXPECT_EQ(report["of1_Gid"], AllIds(65534)) << "and takes a gid the program has not";
+  EXPECT_EQ(report["zombies"], "0") << "PID 1 still reaps";
+  p.Signal(SIGUSR2);
+  EXPECT_TRUE(p.WaitForOutput("signal=12\n")) << "PID 1 still forwards: " << p.out();
+  RunResult r = p.Wait();
+  EXPECT_EQ(r.exit_code, 7) << r.err;
+}
+
+// Negative control, and the documented limit: started as non-root, nothing can switch, PID 1
+// and the program share every id, and the kernel lets the program prlimit PID 1.
+TEST(Pid1, NegativeControlANonRootStartSharesItsIdsWithTheProgram) {
+  HARDINIT_REQUIRE_ROOT();
+  RunOptions options;
+  options.before_exec = BecomeUid1000;
+  RunResult r = RunHardinit(Probe({}, {"try", "prlimit1-get", "status-of", "1"}), options);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto report = ParseReport(r.out);
+  EXPECT_EQ(report["prlimit1-get"], "OK");
+  EXPECT_EQ(report["of1_Gid"], AllIds(1000));
 }
 
 // Whether the probe's "fds=3,7,100" list holds each of `wanted` (the test process may leak a
@@ -516,6 +618,46 @@ TEST(Fds, StrayFdsAreNotOpenWhenCloseRangeIsUnavailable) {
   auto report = ParseReport(r.out);
   EXPECT_TRUE(HasFds(report["fds"], {"7", "100"})) << r.out;
   EXPECT_EQ(report["close_range"], "ENOSYS");
+}
+
+// systemd socket activation, as Podman passes it into a container (catatonit#13): LISTEN_PID
+// names PID 1, fds 3 and 4 are the sockets. They reach the program, and LISTEN_PID names the
+// program, or its sd_listen_fds() would ignore them; every other fd is still closed on exec.
+void OpenActivationFds() {
+  const int fd = open("/dev/null", O_RDONLY);
+  if (fd < 0 || dup2(fd, 3) != 3 || dup2(fd, 4) != 4 || dup2(fd, 7) != 7) {
+    ChildFail("open activation fds");
+  }
+  if (fd > 7) close(fd);
+}
+
+TEST(Fds, SocketActivationFdsReachTheProgram) {
+  HARDINIT_REQUIRE_ROOT();
+  RunOptions options;
+  options.before_exec = OpenActivationFds;
+  options.env = {"LISTEN_FDS=2", "LISTEN_PID=1"};
+  const std::vector<std::string> probe = {"fds", "env", "LISTEN_PID", "env", "LISTEN_FDS"};
+  RunResult r = RunHardinit(Probe({"--user", "1000"}, probe), options);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto report = ParseReport(r.out);
+  EXPECT_EQ(report["fds"], "3,4");
+  EXPECT_EQ(report["env_LISTEN_PID"], "2") << "the program's own pid";
+  EXPECT_EQ(report["env_LISTEN_FDS"], "2");
+
+  // --exec: the program is PID 1 itself; LISTEN_PID stays right as it is.
+  r = RunHardinit(Probe({"--user", "1000", "--exec"}, probe), options);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  report = ParseReport(r.out);
+  EXPECT_EQ(report["fds"], "3,4");
+  EXPECT_EQ(report["env_LISTEN_PID"], "1");
+
+  // Negative control: LISTEN_PID names another process, so nothing is meant for us.
+  options.env = {"LISTEN_FDS=2", "LISTEN_PID=5"};
+  r = RunHardinit(Probe({"--user", "1000"}, probe), options);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  report = ParseReport(r.out);
+  EXPECT_EQ(report["fds"], "none");
+  EXPECT_EQ(report["env_LISTEN_PID"], "5");
 }
 
 }  // namespace

@@ -5,12 +5,16 @@
 // flat, and turn every bad input into one clean line and 125/126/127, never a wrong identity.
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <signal.h>
+#include <stddef.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -670,6 +674,86 @@ TEST(Faults, ARealPrivilegeStepFailureIs125AndNamesTheStep) {
     EXPECT_EQ(r.err, c.message);
     EXPECT_EQ(r.out, "") << "the program ran";
   }
+}
+
+// A runtime's seccomp profile that kills on a call hardinit needs: the child dies of SIGSYS
+// in the middle of its privilege steps. The program never ran, so that is hardinit's 125
+// naming the signal, not the program's 128+31 (the parent used to read the empty pipe as a
+// successful exec; issue 12).
+void KillProcessOnSetresuid() {
+  sock_filter filter[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_setresuid, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  sock_fprog program{sizeof(filter) / sizeof(filter[0]), filter};
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) != 0) _exit(251);
+  const rlimit no_core{0, 0};
+  setrlimit(RLIMIT_CORE, &no_core);
+}
+
+TEST(Faults, AChildKilledDuringItsPrivilegeStepsIs125NamingTheSignal) {
+  HARDINIT_REQUIRE_ROOT();
+  RunOptions options;
+  options.before_exec = KillProcessOnSetresuid;
+  RunResult r = RunHardinit(Probe({"status"}, {"--user", "65534"}), options);
+  EXPECT_EQ(r.exit_code, 125) << r.err;
+  EXPECT_EQ(r.out, "") << "the program ran";
+  EXPECT_EQ(r.err,
+            "hardinit: the child was killed by SIGSYS before it could start the program (a "
+            "seccomp filter hardinit was started under kills a call it needs, or the profile "
+            "kills write(2))\n");
+  // Negative control: the same filter, but nothing to switch: the program runs.
+  r = RunHardinit(Probe({"status"}), options);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out, "");
+}
+
+// ---- --inspect on names that are not UTF-8 -------------------------------------------------
+
+// A process may call itself anything (prctl(PR_SET_NAME) takes any bytes), and an image's
+// /etc/group may hold any bytes: --inspect --json used to throw on them (nlohmann's dump
+// refuses invalid UTF-8) and die; now the bytes become U+FFFD and the output parses.
+TEST(Faults, InspectJsonOfANameThatIsNotUtf8) {
+  HARDINIT_REQUIRE_ROOT();
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
+  const pid_t target = fork();
+  ASSERT_GE(target, 0);
+  if (target == 0) {
+    prctl(PR_SET_NAME, "bad\xff\xfename");
+    if (write(ready[1], "x", 1) != 1) _exit(1);
+    pause();
+    _exit(0);
+  }
+  char byte;
+  ASSERT_EQ(read(ready[0], &byte, 1), 1);
+  close(ready[0]);
+  close(ready[1]);
+  RunOptions options;
+  options.new_pid_namespace = false;
+  RunResult r = RunHardinit({"--inspect", std::to_string(target), "--json"}, options);
+  kill(target, SIGKILL);
+  waitpid(target, nullptr, 0);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Contains(r.out, "\"name\":\"bad\xef\xbf\xbd\xef\xbf\xbdname\"")) << r.out;
+  // Negative control: the text form prints the bytes as they are.
+  r = RunHardinit({"--inspect", std::to_string(getpid())}, options);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+
+  // A group name that is not UTF-8, for the gid --inspect reports.
+  const std::string dir = MakeTempDir();
+  WriteFile(dir + "/group", "gr\xffoup:x:0:\n");
+  options.new_pid_namespace = true;
+  options.before_exec = [dir] {
+    if (mount((dir + "/group").c_str(), "/etc/group", nullptr, MS_BIND, nullptr) != 0) {
+      _exit(251);
+    }
+  };
+  r = RunHardinit({"--inspect", "--json"}, options);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Contains(r.out, "\"name\":\"gr\xef\xbf\xbdoup\"")) << r.out;
 }
 
 // ---- Installation and inheritance --------------------------------------------------------

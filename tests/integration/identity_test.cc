@@ -378,6 +378,86 @@ TEST(Identity, StartedAsNonRootADifferentUidIs125) {
   EXPECT_TRUE(Exists(marker));
 }
 
+// An empty user (an unset ${APP_USER} in a compose file, `value: ""` in a Helm chart) used to
+// run the program as root without a word. It is a usage error now, wherever it comes from,
+// and the program never runs (issue 12).
+TEST(Identity, AnEmptyUserIs125AndTheProgramNeverRuns) {
+  HARDINIT_REQUIRE_ROOT();
+  Accounts accounts;
+  TempDir scratch;
+  chmod(scratch.path.c_str(), 0777);
+  const std::string marker = scratch.path + "/marker";
+  TempDir links;
+  const std::string gosu = links.path + "/gosu";
+  ASSERT_EQ(symlink(kHardinit.c_str(), gosu.c_str()), 0) << strerror(errno);
+  const struct {
+    std::vector<std::string> args;
+    std::vector<std::string> env;
+    std::string program;
+    std::string message;
+  } kCases[] = {
+      {{"--user", ""}, {}, kHardinit, "hardinit: --user \"\": the user is empty"},
+      {{"--user", ":"}, {}, kHardinit, "hardinit: --user \":\": the user is empty"},
+      {{"--user", ":staff"}, {}, kHardinit,
+       "hardinit: --user \":staff\": no user before ':': name one (app:staff; 0:staff to run "
+       "as root)"},
+      {{}, {"HARDINIT_USER="}, kHardinit,
+       "hardinit: HARDINIT_USER is set but empty (an unset variable in a compose file or Helm "
+       "chart?): name a user, or unset it"},
+      {{""}, {}, gosu, "hardinit: gosu \"\": the user is empty"},
+  };
+  for (const auto& c : kCases) {
+    RunOptions options;
+    options.before_exec = accounts.BindMount();
+    options.env = c.env;
+    options.program = c.program;
+    std::vector<std::string> args = c.args;
+    if (c.program == kHardinit) args.push_back("--");
+    args.insert(args.end(), {"/bin/busybox", "touch", marker});
+    RunResult r = RunHardinit(args, options);
+    EXPECT_EQ(r.exit_code, 125) << c.message;
+    EXPECT_EQ(r.err.rfind(c.message, 0), 0u) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_FALSE(Exists(marker)) << c.message << ": the program ran";
+  }
+  // Negative control: naming root runs the program as root, and says nothing.
+  RunOptions options;
+  options.before_exec = accounts.BindMount();
+  RunResult r = RunHardinit({"--user", "0", "--", "/bin/busybox", "touch", marker}, options);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_TRUE(Exists(marker));
+}
+
+// Root under another name is still root: hardinit says so, unless the user wrote 0 or root.
+TEST(Identity, AUserWhoseUidIs0RunsAsRootWithAWarning) {
+  HARDINIT_REQUIRE_ROOT();
+  TempDir dir;
+  WriteFile(dir.path + "/passwd", std::string(kPasswd) + "toor:x:0:0:root too:/root:/bin/sh\n");
+  RunOptions options;
+  const std::string passwd = dir.path + "/passwd";
+  options.before_exec = [passwd] {
+    if (mount(passwd.c_str(), "/etc/passwd", nullptr, MS_BIND, nullptr) != 0) {
+      ChildFail("bind /etc/passwd");
+    }
+  };
+  RunResult r = RunHardinit(Probe({"--user", "toor"}), options);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(ParseReport(r.out)["Uid"], AllIds(0));
+  EXPECT_EQ(r.err, "hardinit: user \"toor\" has uid 0: " + kProbe +
+                       " runs as root (name it root or 0 to mean it)\n");
+  r = RunHardinit(Probe({}), options);
+  EXPECT_EQ(r.err, "hardinit: " + kProbe +
+                       " runs as root (uid 0); use --user to run it as an unprivileged user\n");
+  // Negative control: root named as such is not warned about.
+  for (const char* spec : {"root", "0", "0:0", "root:root"}) {
+    r = RunHardinit(Probe({"--user", spec}), options);
+    EXPECT_EQ(r.exit_code, 0) << spec << ": " << r.err;
+    EXPECT_EQ(ParseReport(r.out)["Uid"], AllIds(0)) << spec;
+    EXPECT_EQ(r.err, "") << spec;
+  }
+}
+
 // gosu refuses a setuid install: it would be a root shell for every local user.
 TEST(Identity, RefusesToRunSetuidInstalled) {
   HARDINIT_REQUIRE_ROOT();

@@ -2,10 +2,13 @@
 // signal state, exec failures, idleness. Each check has a negative control where one makes
 // sense, so that a broken check cannot pass.
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <set>
 #include <thread>
@@ -228,6 +231,50 @@ TEST(Init, NotPid1BecomesASubreaperAndReapsGrandchildren) {
   auto report = ParseReport(r.out);
   EXPECT_EQ(report["orphan_parent"], report["my_parent"]) << "orphans go to hardinit";
   EXPECT_EQ(report["zombies"], "0");
+}
+
+// PID 1 stays for the container's life: it must not keep busy the directory it was started
+// in (a mount the runtime may want to unmount). The program keeps its own (issue 12).
+TEST(Init, Pid1MovesToTheRootDirectoryAndTheProgramKeepsItsOwn) {
+  HARDINIT_REQUIRE_ROOT();
+  const std::string dir = MakeTempDir();
+  RunOptions options;
+  options.before_exec = [dir] {
+    if (chdir(dir.c_str()) != 0) _exit(251);
+  };
+  Process p(Probe({"cwd", "wait-signals", "2"}), options);
+  ASSERT_TRUE(p.WaitForOutput("ready=1")) << p.out();
+  // A forwarded signal says PID 1 is in its loop, past everything it does after the fork.
+  p.Signal(SIGUSR1);
+  ASSERT_TRUE(p.WaitForOutput("signal=10\n")) << p.out();
+  char pid1_cwd[4096] = {};
+  const std::string link = "/proc/" + std::to_string(p.pid()) + "/cwd";
+  ASSERT_GT(readlink(link.c_str(), pid1_cwd, sizeof(pid1_cwd) - 1), 0) << strerror(errno);
+  EXPECT_STREQ(pid1_cwd, "/");
+  EXPECT_EQ(ParseReport(p.out())["cwd"], dir) << "the program starts where hardinit did";
+  p.Signal(SIGUSR1);
+  EXPECT_EQ(p.Wait().exit_code, 0);
+}
+
+// The subreaper bit survives execve: a parent that set it and exec'd hardinit made it a
+// subreaper already. hardinit reads it first, under every name (issue 12).
+TEST(Init, AnInheritedSubreaperBitIsReadFirst) {
+  HARDINIT_REQUIRE_ROOT();
+  RunOptions options;
+  options.new_pid_namespace = false;
+  options.before_exec = [] {
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) _exit(251);
+  };
+  RunResult r = RunHardinit(Probe({"orphan-parent"}, {"--log-level", "debug"}), options);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("already a child subreaper (inherited across exec)"), std::string::npos)
+      << r.err;
+  auto report = ParseReport(r.out);
+  EXPECT_EQ(report["orphan_parent"], report["my_parent"]) << "orphans still go to hardinit";
+  // Negative control: without the bit hardinit sets it itself.
+  options.before_exec = nullptr;
+  r = RunHardinit(Probe({"orphan-parent"}, {"--log-level", "debug"}), options);
+  EXPECT_NE(r.err.find("registered as child subreaper"), std::string::npos) << r.err;
 }
 
 TEST(Init, LogsAsJsonLines) {

@@ -1,12 +1,22 @@
 // Stopping the rest of the tree when the program exits (design.md §3.5; tini#180, #95, #236,
 // dumb-init#212), and signal rewriting (-r).
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <poll.h>
 #include <signal.h>
+#include <stddef.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <fstream>
+#include <functional>
 #include <thread>
 
 #include "harness.h"
@@ -129,6 +139,158 @@ TEST(Lifecycle, ASubreaperSignalsOnlyItsOwnDescendants) {
   EXPECT_EQ(waitpid(outsider, nullptr, WNOHANG), 0) << "a process outside the tree was killed";
   kill(outsider, SIGKILL);
   waitpid(outsider, nullptr, 0);
+}
+
+// A descendant that never stays at one pid (it forks and its parent exits, forever, with
+// SIGTERM ignored): a subreaper's /proc walk sends SIGKILL to a pid that is already gone,
+// while the child it missed lives on. 200 other descendants that ignore SIGTERM make the walk
+// take long enough for that to happen every time. hardinit used to send SIGKILL once and then
+// wait for the hopper forever; now it walks and kills again on every reap and every 100 ms,
+// and gives up after a bounded time (issue 12). hardinit runs under a shell that is PID 1 of a
+// fresh namespace, so it is a subreaper and whatever it leaves behind dies with the namespace.
+TEST(Lifecycle, ASubreaperStopsAHoppingDescendantOrGivesUpInBoundedTime) {
+  HARDINIT_REQUIRE_ROOT();
+  RunOptions options;
+  options.program = "/bin/busybox";
+  options.argv0 = "sh";
+  const std::string script = kHardinit + " --grace 0.5 --seccomp unconfined --log-level info -- " +
+                             kProbe + " stubborn 200 hopper exit 4; echo hardinit_exit=$?";
+  const auto start = Clock::now();
+  RunResult r = RunHardinit({"-c", script}, options);
+  const double elapsed = SecondsSince(start);
+  ASSERT_FALSE(r.timed_out) << "hardinit waited for the hopper forever: " << r.err;
+  auto report = ParseReport(r.out);
+  EXPECT_NE(report["hopper"], "") << r.out;
+  EXPECT_EQ(report["hardinit_exit"], "4") << r.err;
+  // 0.5 s of grace and at most 2 s of killing, with room for a loaded machine.
+  EXPECT_LT(elapsed, 0.5 + 2 + 5) << r.err;
+  std::printf("hopper: hardinit exited after %.2f s; %s\n", elapsed,
+              r.err.find("still there") != std::string::npos ? "gave up on it" : "caught it");
+}
+
+// Makes prctl(PR_SET_DUMPABLE, ...) wait for the test's answer, through a seccomp user
+// notification: PID 1 makes that call in its own drop right after the fork, and nothing else
+// in the test does. The test answers EPERM once the program has started its daemon, so the
+// drop fails exactly while a daemonized descendant lives.
+class HeldDumpable {
+ public:
+  HeldDumpable() {
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets_) != 0) sockets_[0] = -1;
+  }
+  ~HeldDumpable() {
+    for (int fd : {sockets_[0], sockets_[1], listener_}) {
+      if (fd >= 0) close(fd);
+    }
+  }
+
+  // For RunOptions::before_exec: installs the filter and sends its listener to the test.
+  std::function<void()> Install() const {
+    const int socket = sockets_[1];
+    return [socket] {
+      sock_filter filter[] = {
+          BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+          BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_prctl, 0, 3),
+          BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, args[0])),
+          BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PR_SET_DUMPABLE, 0, 1),
+          BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+          BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+      };
+      sock_fprog program{sizeof(filter) / sizeof(filter[0]), filter};
+      const int listener = static_cast<int>(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+                                                    SECCOMP_FILTER_FLAG_NEW_LISTENER, &program));
+      if (listener < 0) _exit(251);
+      char byte = 0;
+      iovec data{&byte, 1};
+      alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+      msghdr message{};
+      message.msg_iov = &data;
+      message.msg_iovlen = 1;
+      message.msg_control = control;
+      message.msg_controllen = sizeof(control);
+      cmsghdr* header = CMSG_FIRSTHDR(&message);
+      header->cmsg_level = SOL_SOCKET;
+      header->cmsg_type = SCM_RIGHTS;
+      header->cmsg_len = CMSG_LEN(sizeof(int));
+      std::memcpy(CMSG_DATA(header), &listener, sizeof(int));
+      if (sendmsg(socket, &message, 0) != 1) _exit(252);
+      close(listener);
+    };
+  }
+
+  // Waits for PID 1's call, then for `ready` to exist, then makes the call fail with EPERM.
+  bool FailOnce(const std::string& ready) {
+    pollfd wait_socket{sockets_[0], POLLIN, 0};
+    if (poll(&wait_socket, 1, 10000) != 1) return false;
+    char byte;
+    iovec data{&byte, 1};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    msghdr message{};
+    message.msg_iov = &data;
+    message.msg_iovlen = 1;
+    message.msg_control = control;
+    message.msg_controllen = sizeof(control);
+    if (recvmsg(sockets_[0], &message, 0) != 1) return false;
+    std::memcpy(&listener_, CMSG_DATA(CMSG_FIRSTHDR(&message)), sizeof(int));
+    pollfd wait_call{listener_, POLLIN, 0};
+    if (poll(&wait_call, 1, 10000) != 1) return false;
+    seccomp_notif call{};
+    if (ioctl(listener_, SECCOMP_IOCTL_NOTIF_RECV, &call) != 0) return false;
+    for (int i = 0; i < 1000 && !Exists(ready); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    seccomp_notif_resp answer{};
+    answer.id = call.id;
+    answer.error = -EPERM;
+    return Exists(ready) && ioctl(listener_, SECCOMP_IOCTL_NOTIF_SEND, &answer) == 0;
+  }
+
+ private:
+  int sockets_[2] = {-1, -1};
+  int listener_ = -1;
+};
+
+// PID 1's own drop fails while the program has already daemonized a descendant (its own
+// session, SIGTERM ignored). PID 1 used to SIGKILL the program and its group only, then block
+// in waitpid() for the daemon forever; now it stops the whole tree with the bounded SIGKILL
+// loop and exits 125 (issue 12). As PID 1 (kill(-1)) and as a subreaper (its descendants).
+TEST(Lifecycle, AFailedSelfDropStopsTheWholeTreeAndExits125) {
+  HARDINIT_REQUIRE_ROOT();
+  for (const bool pid1 : {true, false}) {
+    SCOPED_TRACE(pid1 ? "as PID 1" : "as a subreaper");
+    const std::string dir = MakeTempDir();
+    chmod(dir.c_str(), 0777);
+    const std::string pidfile = dir + "/daemon.pid";
+    const std::string hardinit_args =
+        "--user 65534 -- " + kProbe + " daemon " + pidfile + " sleep 30";
+    RunOptions options;
+    HeldDumpable held;
+    options.before_exec = held.Install();
+    std::vector<std::string> args;
+    if (pid1) {
+      args = {"--user", "65534", "--", kProbe, "daemon", pidfile, "sleep", "30"};
+    } else {
+      options.program = "/bin/busybox";
+      options.argv0 = "sh";
+      args = {"-c", kHardinit + " " + hardinit_args +
+                        "; echo hardinit_exit=$?; kill -0 $(cat " + pidfile +
+                        ") 2>/dev/null && echo daemon_after=alive || echo daemon_after=gone"};
+    }
+    Process p(args, options);
+    ASSERT_TRUE(held.FailOnce(pidfile)) << "PID 1's prctl(PR_SET_DUMPABLE) never came";
+    RunResult r = p.Wait(20000);
+    ASSERT_FALSE(r.timed_out) << "hardinit blocked on the daemon: " << r.err;
+    const std::string failure = "hardinit: PID 1's own drop: prctl(PR_SET_DUMPABLE): Operation "
+                                "not permitted\n";
+    if (pid1) {
+      EXPECT_EQ(r.exit_code, 125);
+      EXPECT_EQ(r.err, failure);
+    } else {
+      auto report = ParseReport(r.out);
+      EXPECT_EQ(report["hardinit_exit"], "125") << r.err;
+      EXPECT_EQ(r.err, failure);
+      EXPECT_EQ(report["daemon_after"], "gone") << "the daemon outlived hardinit";
+    }
+  }
 }
 
 struct Rewrite {

@@ -31,6 +31,7 @@ class RecordingSys final : public Sys {
   int fail_occurrence = 1;  // fail the Nth call named fail_on
   int fail_errno = EPERM;
   int close_range_result = 0;
+  unsigned int close_range_first = 0;
   uid_t reported_uid_offset = 0;
   uint64_t reported_permitted_extra = 0;
   uint64_t reported_bounding_extra = 0;
@@ -42,7 +43,8 @@ class RecordingSys final : public Sys {
   }
   int SetProcessGroup() override { return Record("setpgid"); }
   int SetForeground(int) override { return Record("tcsetpgrp"); }
-  int CloseRangeCloexec(unsigned int) override {
+  int CloseRangeCloexec(unsigned int first) override {
+    close_range_first = first;
     if (int rc = Record("close_range"); rc < 0) return rc;
     return close_range_result;
   }
@@ -134,6 +136,18 @@ class RecordingSys final : public Sys {
   }
   int Seccomp(unsigned int, unsigned int, void*) override { return Record("seccomp"); }
   int Execve(const char*, char* const[], char* const[]) override { return Record("execve"); }
+  int GetPid() override {
+    Record("getpid");
+    return pid;
+  }
+  long Write(int, const void* buffer, size_t size) override {
+    if (int rc = Record("write"); rc < 0) return rc;
+    written.assign(static_cast<const char*>(buffer), size);
+    return static_cast<long>(size);
+  }
+
+  int pid = 2;
+  std::string written;  // what the last write() wrote
 
  private:
   int Record(const std::string& name) {
@@ -395,14 +409,175 @@ TEST_F(ChildStepsTest, ExecModeKeepsTheProcessGroupAndSignals) {
   EXPECT_EQ(sys.calls.front(), "close_range");
 }
 
+// The plan for a name, built as main() builds it: parsed, then prepared. `env` is the
+// environment hardinit runs with.
+void PrepareFor(const std::vector<std::string>& argv, const Environment& env, Launch* launch) {
+  Options options;
+  std::string err;
+  ASSERT_TRUE(ParseCommandLine(argv, env, &options, &err)) << err;
+  std::vector<std::string> strings;
+  for (const auto& [name, value] : env) strings.push_back(name + "=" + value);
+  int exit_code = 0;
+  ASSERT_TRUE(PrepareLaunch(options, IdentityFiles{}, InheritedSignals{}, strings, launch,
+                            &exit_code, &err))
+      << err;
+}
+
+std::vector<std::string> WithoutTty(std::vector<std::string> calls) {
+  std::erase(calls, "tcsetpgrp");  // only when the test's stdin is a terminal
+  return calls;
+}
+
+// The tini name as the parser and PrepareLaunch make it, not a flag set by hand: the child
+// keeps its privileges and every fd, as under tini.
 TEST_F(ChildStepsTest, TiniPersonalityConfinesNothing) {
-  plan_.confine = false;
+  Launch launch;
+  PrepareFor({"/sbin/docker-init", "--", "/bin/true"}, {{"PATH", "/usr/bin:/bin"}}, &launch);
   RecordingSys sys;
-  EXPECT_TRUE(RunChildSteps(plan_, sys).ok());
+  EXPECT_TRUE(RunChildSteps(launch.plan(), sys).ok());
   const std::vector<std::string> expected = {"setpgid", "rt_sigaction(21,DFL)",
-                                             "rt_sigaction(22,DFL)", "rt_sigprocmask",
-                                             "close_range", "execve"};
-  EXPECT_EQ(sys.calls, expected);
+                                             "rt_sigaction(22,DFL)", "rt_sigprocmask", "execve"};
+  EXPECT_EQ(WithoutTty(sys.calls), expected);
+}
+
+// Negative control, and the opt-in: HARDINIT_USER under the tini name confines the program
+// (no_new_privs, the filter) and still keeps its fds, as tini does.
+TEST_F(ChildStepsTest, TiniPersonalityWithHardinitUserConfines) {
+  Launch launch;
+  const std::string ids = std::to_string(getuid()) + ":" + std::to_string(getgid());
+  PrepareFor({"tini", "--", "/bin/true"}, {{"PATH", "/usr/bin:/bin"}, {"HARDINIT_USER", ids}},
+             &launch);
+  RecordingSys sys;
+  EXPECT_TRUE(RunChildSteps(launch.plan(), sys).ok());
+  for (const char* call : {"PR_SET_NO_NEW_PRIVS", "seccomp", "PR_CAP_AMBIENT_CLEAR_ALL"}) {
+    EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), call), 1) << call;
+  }
+  EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "close_range"), 0);
+}
+
+TEST_F(ChildStepsTest, TheHardinitNameMarksFdsCloexecAndGosuKeepsThem) {
+  Launch hardinit;
+  PrepareFor({"hardinit", "--seccomp", "unconfined", "--", "/bin/true"},
+             {{"PATH", "/usr/bin:/bin"}}, &hardinit);
+  RecordingSys swept;
+  EXPECT_TRUE(RunChildSteps(hardinit.plan(), swept).ok());
+  EXPECT_EQ(std::count(swept.calls.begin(), swept.calls.end(), "close_range"), 1);
+  EXPECT_EQ(swept.close_range_first, 3u);
+
+  Launch gosu;
+  const std::string ids = std::to_string(getuid()) + ":" + std::to_string(getgid());
+  PrepareFor({"gosu", ids, "/bin/true"}, {{"PATH", "/usr/bin:/bin"}}, &gosu);
+  RecordingSys kept;
+  EXPECT_TRUE(RunChildSteps(gosu.plan(), kept).ok());
+  EXPECT_EQ(std::count(kept.calls.begin(), kept.calls.end(), "close_range"), 0);
+  EXPECT_EQ(std::count(kept.calls.begin(), kept.calls.end(), "PR_SET_NO_NEW_PRIVS"), 1);
+}
+
+// systemd socket activation: LISTEN_PID names hardinit, so fds 3 and 4 are the program's
+// and LISTEN_PID becomes the program's pid, written by the child (catatonit#13).
+TEST_F(ChildStepsTest, SocketActivationFdsStayOpenAndListenPidNamesTheProgram) {
+  Launch launch;
+  PrepareFor(
+      {"hardinit", "--seccomp", "unconfined", "--", "/bin/true"},
+      {{"PATH", "/usr/bin:/bin"}, {"LISTEN_PID", std::to_string(getpid())}, {"LISTEN_FDS", "2"}},
+      &launch);
+  ASSERT_NE(launch.plan().listen_pid, nullptr);
+  RecordingSys sys;
+  sys.pid = 4194303;
+  EXPECT_TRUE(RunChildSteps(launch.plan(), sys).ok());
+  EXPECT_EQ(sys.close_range_first, 5u) << "fds 3 and 4 are passed on";
+  bool found = false;
+  for (char* const* entry = launch.plan().envp; *entry != nullptr; ++entry) {
+    if (std::string(*entry).starts_with("LISTEN_PID=")) {
+      EXPECT_STREQ(*entry, "LISTEN_PID=4194303");
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found);
+
+  // Negative control: a LISTEN_PID that names another process keeps nothing and is left as is.
+  Launch other;
+  PrepareFor({"hardinit", "--seccomp", "unconfined", "--", "/bin/true"},
+             {{"PATH", "/usr/bin:/bin"}, {"LISTEN_PID", "1"}, {"LISTEN_FDS", "2"}}, &other);
+  EXPECT_EQ(other.plan().listen_pid, nullptr);
+  RecordingSys swept;
+  EXPECT_TRUE(RunChildSteps(other.plan(), swept).ok());
+  EXPECT_EQ(swept.close_range_first, 3u);
+  EXPECT_EQ(std::count(swept.calls.begin(), swept.calls.end(), "getpid"), 0);
+}
+
+TEST_F(ChildStepsTest, TheProcFallbackKeepsSocketActivationFdsToo) {
+  plan_.cloexec_from = 8;  // LISTEN_FDS=5: fds 3..7 are the program's
+  RecordingSys sys;
+  sys.close_range_result = -ENOSYS;
+  EXPECT_TRUE(RunChildSteps(plan_, sys).ok());
+  EXPECT_EQ(std::find(sys.calls.begin(), sys.calls.end(), "fcntl(7,FD_CLOEXEC)"), sys.calls.end());
+}
+
+TEST_F(ChildStepsTest, WritesTheListenPidDigitsWithoutAllocating) {
+  for (const int pid : {2, 10, 4194304}) {
+    char entry[] = "LISTEN_PID=0000000000";
+    plan_.listen_pid = entry + 11;
+    RecordingSys sys;
+    sys.pid = pid;
+    EXPECT_TRUE(RunChildSteps(plan_, sys).ok());
+    EXPECT_EQ(std::string(entry), "LISTEN_PID=" + std::to_string(pid));
+  }
+}
+
+// The record that tells the parent the child reached exec (design.md §2): after the filter,
+// right before execve, and nothing in between.
+TEST_F(ChildStepsTest, ReportsReachingExecRightBeforeExecve) {
+  RecordingSys sys;
+  EXPECT_TRUE(RunChildSteps(plan_, sys, /*report_fd=*/9).ok());
+  const std::vector<std::string> tail = {"seccomp", "write", "execve"};
+  ASSERT_GE(sys.calls.size(), tail.size());
+  EXPECT_EQ(std::vector<std::string>(sys.calls.end() - tail.size(), sys.calls.end()), tail);
+  ASSERT_EQ(sys.written.size(), sizeof(ChildError));
+  ChildError record;
+  std::memcpy(&record, sys.written.data(), sizeof(record));
+  EXPECT_EQ(record.step, Step::kReachedExec);
+
+  // --exec mode has nobody to tell.
+  RecordingSys in_place;
+  EXPECT_TRUE(RunChildSteps(plan_, in_place).ok());
+  EXPECT_EQ(std::count(in_place.calls.begin(), in_place.calls.end(), "write"), 0);
+}
+
+TEST_F(ChildStepsTest, AReportThatCannotBeWrittenStopsBeforeExecve) {
+  RecordingSys sys;
+  sys.fail_on = "write";
+  const ChildError error = RunChildSteps(plan_, sys, 9);
+  EXPECT_EQ(error.step, Step::kReachedExec);
+  EXPECT_EQ(error.error, EPERM);
+  EXPECT_EQ(ExitCodeFor(error), kExitFailedBeforeStart);
+  EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "execve"), 0);
+}
+
+// PID 1's own plan (design.md §3.5): the program's uid, so it can signal the program, but a
+// gid the program has not, so the program cannot prlimit() or ptrace() PID 1.
+TEST_F(ChildStepsTest, Pid1TakesAGidTheProgramHasNot) {
+  LaunchPlan pid1 = SupervisorPlanFor(plan_);
+  EXPECT_EQ(pid1.uid, plan_.uid);
+  EXPECT_EQ(pid1.gid, 65534u);
+  EXPECT_EQ(pid1.group_count, 0u);
+  EXPECT_EQ(pid1.caps.permitted | pid1.caps.effective | pid1.caps.bounding, 0u);
+  EXPECT_EQ(pid1.filter_len, 0u);
+
+  plan_.gid = 65534;  // the program runs as nogroup: PID 1 takes the gid below
+  pid1 = SupervisorPlanFor(plan_);
+  EXPECT_EQ(pid1.gid, 65533u);
+
+  // Started as non-root nothing can switch: PID 1 keeps the ids it has (and says so in the
+  // docs: there the program can prlimit PID 1).
+  plan_.switch_ids = false;
+  pid1 = SupervisorPlanFor(plan_);
+  EXPECT_EQ(pid1.gid, plan_.gid);
+  EXPECT_EQ(pid1.group_count, plan_.group_count);
+
+  // A program that keeps CAP_SETUID may leave PID 1's uid: PID 1 keeps CAP_KILL.
+  plan_.caps.permitted |= uint64_t{1} << CAP_SETUID;
+  EXPECT_EQ(SupervisorPlanFor(plan_).caps.permitted, uint64_t{1} << CAP_KILL);
 }
 
 TEST_F(ChildStepsTest, InheritedIgnoredSignalsAreIgnoredAgain) {

@@ -200,3 +200,172 @@ TEST(Signals, ParsesNamesAndNumbers) {
 
 }  // namespace
 }  // namespace hardinit
+
+namespace hardinit {
+namespace {
+
+struct ParsedWithCode {
+  bool ok;
+  Options options;
+  std::string err;
+  int exit_code = -1;
+};
+
+ParsedWithCode ParseWithCode(std::vector<std::string> argv, Environment env = {}) {
+  ParsedWithCode p;
+  p.ok = ParseCommandLine(argv, env, &p.options, &p.err, &p.exit_code);
+  return p;
+}
+
+// An empty USER would keep hardinit's own uid: root, for the usual start (issue 12).
+TEST(EmptyUser, IsAUsageErrorThatSaysWhereItCameFromAndWhatToWrite) {
+  const struct {
+    std::vector<std::string> argv;
+    Environment env;
+    std::string message;
+  } kCases[] = {
+      {{"hardinit", "--user", "", "prog"}, {},
+       "--user \"\": the user is empty: name one (app, 1000; 0 or root to run as root)"},
+      {{"hardinit", "-u", ":", "prog"}, {},
+       "--user \":\": the user is empty: name one (app, 1000; 0 or root to run as root)"},
+      {{"hardinit", "--user=:staff", "prog"}, {},
+       "--user \":staff\": no user before ':': name one (app:staff; 0:staff to run as root)"},
+      {{"hardinit", "prog"}, {{"HARDINIT_USER", ""}},
+       "HARDINIT_USER is set but empty (an unset variable in a compose file or Helm chart?): "
+       "name a user, or unset it"},
+      {{"hardinit", "prog"}, {{"HARDINIT_USER", ":1000"}},
+       "HARDINIT_USER \":1000\": no user before ':': name one (app:1000; 0:1000 to run as "
+       "root)"},
+      {{"/usr/local/bin/gosu", "", "prog"}, {},
+       "gosu \"\": the user is empty: name one (app, 1000; 0 or root to run as root)"},
+      {{"su-exec", ":staff", "prog"}, {},
+       "su-exec \":staff\": no user before ':': name one (app:staff; 0:staff to run as root)"},
+      {{"tini", "--", "prog"}, {{"HARDINIT_USER", ""}},
+       "HARDINIT_USER is set but empty (an unset variable in a compose file or Helm chart?): "
+       "name a user, or unset it"},
+  };
+  for (const auto& c : kCases) {
+    ParsedWithCode p = ParseWithCode(c.argv, c.env);
+    EXPECT_FALSE(p.ok) << c.message;
+    EXPECT_EQ(p.err, c.message);
+    EXPECT_EQ(p.exit_code, 125) << c.message << ": hardinit's own config error, even as tini";
+  }
+  // Negative control: a user, with or without a group, is fine, and root said out loud too.
+  for (const char* spec : {"app", "app:", "app:staff", "0", "root:staff", "1000:1000"}) {
+    ParsedWithCode p = ParseWithCode({"hardinit", "--user", spec, "prog"});
+    EXPECT_TRUE(p.ok) << spec << ": " << p.err;
+    EXPECT_EQ(p.options.user, spec);
+  }
+  EXPECT_TRUE(ParseWithCode({"gosu", "app:staff", "prog"}).ok);
+}
+
+// One rule for every list: an empty item is an error naming the flag or variable.
+TEST(Lists, AnEmptyItemIsAnErrorInEveryList) {
+  for (const std::string flag : {"--cap-keep", "--groups"}) {
+    for (const std::string list : {"NET_RAW,", ",NET_RAW", "a,,b", ","}) {
+      ParsedWithCode p = ParseWithCode({"hardinit", flag, list, "prog"});
+      EXPECT_FALSE(p.ok) << flag << " " << list;
+      EXPECT_EQ(p.err, flag + ": empty item in \"" + list +
+                           "\" (a list is items separated by ',', with nothing empty; \"\" is "
+                           "the empty list)");
+      EXPECT_EQ(p.exit_code, 125);
+    }
+    // "" is the empty list, and a list without empty items is fine (the control).
+    EXPECT_TRUE(ParseWithCode({"hardinit", flag, "", "prog"}).ok) << flag;
+    EXPECT_TRUE(ParseWithCode({"hardinit", flag, "a,b", "prog"}).ok) << flag;
+  }
+  for (const std::string variable : {"HARDINIT_CAP_KEEP", "HARDINIT_GROUPS"}) {
+    ParsedWithCode p = ParseWithCode({"hardinit", "prog"}, {{variable, "a,"}});
+    EXPECT_FALSE(p.ok);
+    EXPECT_TRUE(p.err.starts_with(variable + ": empty item in \"a,\"")) << p.err;
+  }
+}
+
+TEST(Lists, SplitListSplitsOnCommasOnly) {
+  std::vector<std::string_view> items;
+  std::string err;
+  ASSERT_TRUE(SplitList("--x", "a,b c,d", &items, &err)) << err;
+  EXPECT_EQ(items, (std::vector<std::string_view>{"a", "b c", "d"}));
+  ASSERT_TRUE(SplitList("--x", "", &items, &err));
+  EXPECT_TRUE(items.empty());
+}
+
+// Every variable's error starts with the variable's name, whatever the message's shape (the
+// old code cut the flag's name off at the first ':' and threw on a message without one).
+TEST(CommandLine, EveryVariableErrorNamesTheVariable) {
+  const Environment kBad[] = {
+      {{"HARDINIT_USER", ""}},          {{"HARDINIT_GROUPS", ",x"}},
+      {{"HARDINIT_CAP_KEEP", "x,"}},    {{"HARDINIT_SECCOMP", ""}},
+      {{"HARDINIT_GRACE", "1.2345"}},   {{"HARDINIT_LOG_FORMAT", "xml"}},
+      {{"HARDINIT_LOG_LEVEL", "loud"}}, {{"TINI_VERBOSITY", "loud"}},
+  };
+  for (const Environment& env : kBad) {
+    const std::string& name = env.begin()->first;
+    ParsedWithCode p = ParseWithCode({"hardinit", "prog"}, env);
+    EXPECT_FALSE(p.ok) << name;
+    EXPECT_TRUE(p.err.starts_with(name + " ") || p.err.starts_with(name + ":")) << p.err;
+  }
+}
+
+// `docker run --init` passes no flags: under the tini name the environment opts in to the
+// confinement; without it the program runs exactly as under tini (issue 12).
+TEST(TiniName, HardinitVariablesOptInToConfinement) {
+  ParsedWithCode plain = ParseWithCode({"tini", "--", "prog"});
+  ASSERT_TRUE(plain.ok) << plain.err;
+  EXPECT_FALSE(plain.options.confine);
+  EXPECT_EQ(plain.options.grace_ms, 0) << "tini exits with the program";
+  for (const char* variable : {"HARDINIT_USER", "HARDINIT_GROUPS", "HARDINIT_CAP_KEEP",
+                               "HARDINIT_SECCOMP", "HARDINIT_GRACE"}) {
+    const std::string value = std::string(variable) == "HARDINIT_GRACE"     ? "2"
+                              : std::string(variable) == "HARDINIT_SECCOMP" ? "strict"
+                                                                            : "app";
+    ParsedWithCode p = ParseWithCode({"/sbin/docker-init", "--", "prog"}, {{variable, value}});
+    ASSERT_TRUE(p.ok) << variable << ": " << p.err;
+    EXPECT_TRUE(p.options.confine) << variable;
+    EXPECT_EQ(p.options.grace_ms, std::string(variable) == "HARDINIT_GRACE" ? 2000 : 5000)
+        << variable;
+  }
+  ParsedWithCode seccomp = ParseWithCode({"tini", "--", "prog"}, {{"HARDINIT_SECCOMP", "strict"}});
+  EXPECT_EQ(seccomp.options.seccomp, "strict");
+  ParsedWithCode user = ParseWithCode({"tini", "--", "prog"}, {{"HARDINIT_USER", "app:staff"}});
+  EXPECT_EQ(user.options.user, "app:staff");
+  // The log variables work under the tini name and ask for no confinement.
+  ParsedWithCode logs = ParseWithCode(
+      {"tini", "--", "prog"}, {{"HARDINIT_LOG_LEVEL", "debug"}, {"HARDINIT_LOG_FORMAT", "json"}});
+  ASSERT_TRUE(logs.ok) << logs.err;
+  EXPECT_FALSE(logs.options.confine);
+  EXPECT_EQ(logs.options.log_level, LogLevel::kDebug);
+  EXPECT_EQ(logs.options.log_format, LogFormat::kJson);
+  // The hardinit name is always confined.
+  EXPECT_TRUE(ParseWithCode({"hardinit", "prog"}).options.confine);
+  EXPECT_TRUE(ParseWithCode({"gosu", "app", "prog"}).options.confine);
+}
+
+TEST(TiniName, UsageErrorsInTinisWordsExit1AndHardinitsExit125) {
+  EXPECT_EQ(ParseWithCode({"tini", "--bogus", "prog"}).exit_code, 1);
+  EXPECT_EQ(ParseWithCode({"tini"}).exit_code, 1);
+  EXPECT_EQ(ParseWithCode({"tini", "prog"}, {{"TINI_VERBOSITY", "loud"}}).exit_code, 1);
+  ParsedWithCode grace = ParseWithCode({"tini", "prog"}, {{"HARDINIT_GRACE", "soon"}});
+  EXPECT_FALSE(grace.ok);
+  EXPECT_EQ(grace.exit_code, 125);
+  EXPECT_EQ(grace.err, "HARDINIT_GRACE: not a number of seconds from 0 to 86400: \"soon\"");
+  EXPECT_EQ(ParseWithCode({"hardinit", "--bogus", "prog"}).exit_code, 125);
+}
+
+TEST(TiniName, HelpIsTinisUsageText) {
+  ParsedWithCode p = ParseWithCode({"/sbin/docker-init", "-h"});
+  ASSERT_TRUE(p.ok) << p.err;
+  EXPECT_EQ(p.options.mode, Mode::kHelp);
+  const std::string text = UsageText(Personality::kTini, "/sbin/docker-init");
+  EXPECT_TRUE(text.starts_with("docker-init (tini version 0.19.0 - git.hardinit)\n"
+                               "Usage: docker-init [OPTIONS] PROGRAM -- [ARGS] | --version\n"))
+      << text;
+  EXPECT_NE(text.find("  TINI_KILL_PROCESS_GROUP: Send signals to the child's process group.\n"),
+            std::string::npos);
+  // Negative control: hardinit's own usage is not tini's.
+  EXPECT_EQ(UsageText(Personality::kHardinit, "hardinit").find("tini version"), std::string::npos);
+  EXPECT_EQ(text.find("--cap-keep"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hardinit

@@ -3,6 +3,8 @@
 // record reaches the parent whole while the program never starts. child_test.cc makes each
 // step fail through the syscall seam; this file checks what becomes of the failure.
 #include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -123,6 +125,11 @@ class FailingSys final : public Sys {
     // Reaching exec is the failure this test exists to catch: say so through the status.
     _exit(99);
   }
+  int GetPid() override { return 2; }
+  long Write(int, const void*, size_t size) override {
+    const int rc = Next();
+    return rc < 0 ? rc : static_cast<long>(size);
+  }
 
  private:
   int Next() { return --left_ == 0 ? -EPERM : 0; }
@@ -178,6 +185,122 @@ TEST(ChildErrorMessages, AForkedChildThatFailsSendsOneRecordAndExits125) {
                     Step::kClearAmbient, Step::kNoNewPrivs, Step::kVerifyUids}) {
     EXPECT_TRUE(seen.count(step)) << StepName(step) << " was never the failing step";
   }
+}
+
+// A Sys under which the child is killed by `sig` at its Nth call (as the OOM killer, a
+// `kill -9` or a seccomp filter hardinit was started under would), every other call
+// succeeding as the kernel would for a plan that switches no ids. execve "succeeds" by
+// ending the child with status 0: like a real exec, that closes the pipe.
+class DyingSys final : public Sys {
+ public:
+  DyingSys(int die_at, int sig) : left_(die_at), sig_(sig) {}
+  int SetSignalMask(const sigset_t*) override { return Next(); }
+  int SetSignalIgnored(int, bool) override { return Next(); }
+  int SetProcessGroup() override { return Next(); }
+  int SetForeground(int) override { return Next(); }
+  int CloseRangeCloexec(unsigned int) override { return Next(); }
+  int OpenDirectory(const char*) override { return Next(), -ENOENT; }
+  int OpenFile(const char*) override { return Next(), -ENOENT; }
+  long Read(int, void*, size_t) override { return Next(); }
+  long GetDents(int, void*, size_t) override { return Next(); }
+  int SetCloexec(int) override { return Next(); }
+  int Close(int) override { return Next(); }
+  long Prctl(int option, unsigned long, unsigned long, unsigned long, unsigned long) override {
+    Next();
+    return option == PR_GET_NO_NEW_PRIVS ? 1 : 0;
+  }
+  int SetGroups(size_t, const gid_t*) override { return Next(); }
+  int SetResGid(gid_t, gid_t, gid_t) override { return Next(); }
+  int SetResUid(uid_t, uid_t, uid_t) override { return Next(); }
+  int GetResGid(gid_t* r, gid_t* e, gid_t* s) override {
+    *r = *e = *s = 1000;
+    return Next();
+  }
+  int GetResUid(uid_t* r, uid_t* e, uid_t* s) override {
+    *r = *e = *s = 1000;
+    return Next();
+  }
+  int GetGroups(int, gid_t*) override { return Next(); }
+  int CapGet(cap_user_header_t, cap_user_data_t data) override {
+    data[0] = data[1] = {};
+    return Next();
+  }
+  int CapSet(cap_user_header_t, const cap_user_data_t) override { return Next(); }
+  int Seccomp(unsigned int, unsigned int, void*) override { return Next(); }
+  // A kill during execve itself is the program's: the record is sent, nothing is left to do.
+  int Execve(const char*, char* const[], char* const[]) override { _exit(0); }
+  int GetPid() override { return Next(), 2; }
+  long Write(int fd, const void* buffer, size_t size) override {
+    Next();
+    return write(fd, buffer, size);
+  }
+
+ private:
+  int Next() {
+    if (--left_ != 0) return 0;
+    const rlimit no_core{0, 0};
+    setrlimit(RLIMIT_CORE, &no_core);
+    kill(getpid(), sig_);
+    for (;;) pause();  // a blocked signal would be a bug in the test: it hangs, visibly
+  }
+  int left_;
+  int sig_;
+};
+
+// The confined plan of a start that switches no ids: capabilities, no_new_privs and their
+// checks, the filter (none here), the report, execve.
+LaunchPlan ConfinedPlan() {
+  LaunchPlan plan = SamplePlan();
+  plan.switch_ids = false;
+  plan.caps.drop_bounding = false;
+  plan.caps.lock_securebits = false;
+  sigemptyset(&plan.sigmask);
+  sigemptyset(&plan.ignored);
+  static char* none[] = {nullptr};
+  plan.argv = none;
+  plan.envp = none;
+  return plan;
+}
+
+// A child killed during its steps never ran the program: 125 naming the signal, not the
+// program's 128+N (the parent used to take an empty pipe for a successful exec).
+TEST(ChildErrorMessages, AChildKilledBeforeExecIs125NamingTheSignal) {
+  const LaunchPlan plan = ConfinedPlan();
+  int killed = 0;
+  bool started = false;
+  for (int die_at = 1; die_at < 200 && !started; ++die_at) {
+    DyingSys sys(die_at, SIGKILL);
+    pid_t child = 0;
+    int exit_code = 0;
+    std::string err;
+    started = Spawn(plan, sys, &child, &exit_code, &err);
+    if (started) {
+      // Past the last step: the child "exec'd". The control: success is still success.
+      int status = 0;
+      ASSERT_EQ(waitpid(child, &status, 0), child);
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+      break;
+    }
+    EXPECT_EQ(exit_code, kExitFailedBeforeStart) << "killed at call " << die_at;
+    EXPECT_EQ(err, "the child was killed by SIGKILL before it could start the program")
+        << "killed at call " << die_at;
+    ++killed;
+  }
+  EXPECT_TRUE(started) << "the fake never reached execve";
+  // Every step of this plan is a call: the privilege steps, their checks and the report.
+  EXPECT_GE(killed, 12);
+}
+
+TEST(ChildErrorMessages, ASigsysBeforeExecPointsAtTheOuterFilter) {
+  DyingSys sys(1, SIGSYS);
+  pid_t child = 0;
+  int exit_code = 0;
+  std::string err;
+  EXPECT_FALSE(Spawn(ConfinedPlan(), sys, &child, &exit_code, &err));
+  EXPECT_EQ(exit_code, kExitFailedBeforeStart);
+  EXPECT_EQ(err,
+            "the child was killed by SIGSYS before it could start the program (a seccomp filter "
+            "hardinit was started under kills a call it needs)");
 }
 
 }  // namespace
