@@ -60,7 +60,8 @@ bool LoadForCheck(const std::string& name, SeccompProfile* profile, std::string*
 void PrintSummary(const std::string& name, const SeccompProfile& profile,
                   const SeccompRuleSet& rules, const SeccompCompileReport& report,
                   size_t instructions) {
-  const uint32_t native = seccomp_arch_native();
+  const SeccompArch* target = SeccompTargetArches(rules.target_arch).front();
+  const uint32_t native = target->token;
   // Per syscall of this arch: libseccomp lets the first unconditional rule win.
   std::map<int, const SeccompRule*> unconditional;
   std::set<int> conditional;
@@ -79,7 +80,7 @@ void PrintSummary(const std::string& name, const SeccompProfile& profile,
     known += n != nullptr;
     std::free(n);
   }
-  const std::string arch_name = CurrentSeccompContext(0).arch;
+  const std::string& arch_name = rules.target_arch;
   std::printf("profile: %s\n", name.c_str());
   std::printf("default action: %s\n", ActionName(rules.default_action).c_str());
   std::printf("architectures:");
@@ -95,10 +96,28 @@ void PrintSummary(const std::string& name, const SeccompProfile& profile,
               SCMP_VER_MICRO);
   std::printf("rules: %zu (%zu names dropped: their action is the default action)\n",
               report.rules_added, rules.dropped_as_default);
+  for (const SeccompSplitEntry& split : rules.split_entries) {
+    std::printf("split into ORed rules (an argument index repeats): syscalls[%zu]", split.index);
+    for (const std::string& n : split.names) std::printf(" %s", n.c_str());
+    std::printf("\n");
+  }
   std::printf("unknown syscall names skipped: %zu", report.unknown_names.size());
   for (const std::string& n : report.unknown_names) std::printf(" %s", n.c_str());
-  std::printf("\nBPF: %zu instructions (ENOSYS stub %zu)%s\n", instructions,
-              report.stub_instructions, report.binary_tree ? ", binary tree" : "");
+  std::printf("\n");
+  if (!report.left_out_arches.empty()) {
+    std::printf("architectures left out (never reported by a %s kernel):", arch_name.c_str());
+    for (const std::string& a : report.left_out_arches) std::printf(" %s", a.c_str());
+    std::printf("\n");
+  }
+  if (!report.untransferred.empty()) {
+    std::printf("not extended to i386's socketcall/ipc (argument conditions):");
+    for (const std::string& n : report.untransferred) std::printf(" %s", n.c_str());
+    std::printf("\n");
+  }
+  std::printf("BPF: %zu instructions (sections:", instructions);
+  for (const std::string& a : report.arches) std::printf(" %s", a.c_str());
+  std::printf("; %zu call-number ranges, %zu argument-check blocks)\n", report.ranges,
+              report.arg_blocks);
 }
 
 int Check(const std::string& name) {
