@@ -107,18 +107,46 @@ bool BpfAssembler::Finish(std::vector<sock_filter>* program, std::string* err) {
       if (pos != kUnbound && pos >= from) pos = static_cast<size_t>(static_cast<long>(pos) + delta);
     }
   };
-  // A jump to the next instruction is no jump.
-  for (size_t pc = 0; pc < insns_.size();) {
-    Insn& insn = insns_[pc];
-    if (IsConditional(insn.code) && label_pos_[insn.jt] == label_pos_[insn.jf]) {
-      insn = Insn{kJa, 0, 0, 0, insn.jt};
+  // Jumps to a `ja` go where it goes (a `ja` without limit, a conditional jump when that stays
+  // within 8 bits); a jump to the next instruction is no jump; what no jump reaches and
+  // nothing falls into is dropped. Repeated until nothing changes.
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (size_t pc = 0; pc < insns_.size(); ++pc) {
+      Insn& insn = insns_[pc];
+      const bool conditional = IsConditional(insn.code);
+      for (Label* branch : {&insn.jt, &insn.jf, &insn.target}) {
+        if ((branch == &insn.target) == conditional) continue;
+        const Insn& to = insns_[label_pos_[*branch]];
+        if (to.code != kJa || to.target == *branch) continue;
+        if (conditional && label_pos_[to.target] - pc - 1 > kMaxConditionalOffset) continue;
+        *branch = to.target;
+        changed = true;
+      }
+      if (conditional && label_pos_[insn.jt] == label_pos_[insn.jf]) {
+        insn = Insn{kJa, 0, 0, 0, insn.jt};
+        changed = true;
+      }
     }
-    if (insn.code == kJa && label_pos_[insn.target] == pc + 1) {
+    std::vector<bool> reached(insns_.size(), false);
+    if (!reached.empty()) reached[0] = true;
+    for (size_t pc = 0; pc < insns_.size(); ++pc) {
+      const Insn& insn = insns_[pc];
+      if (IsConditional(insn.code)) {
+        reached[label_pos_[insn.jt]] = reached[label_pos_[insn.jf]] = true;
+      } else if (insn.code == kJa) {
+        reached[label_pos_[insn.target]] = true;
+      } else if (!IsReturn(insn.code) && pc + 1 < insns_.size()) {
+        reached[pc + 1] = true;
+      }
+    }
+    for (size_t pc = insns_.size(); pc-- > 0;) {
+      const bool to_next = insns_[pc].code == kJa && label_pos_[insns_[pc].target] == pc + 1;
+      if (reached[pc] && !to_next) continue;
       insns_.erase(insns_.begin() + static_cast<long>(pc));
       shift_labels(pc + 1, -1);
-      continue;
+      changed = true;
     }
-    ++pc;
   }
   // Conditional jumps too long for 8 bits go through a proxy within reach: an existing `ret`
   // of the same action or `ja` to the same label, or else a new one right after the jump.

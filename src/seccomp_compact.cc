@@ -24,6 +24,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstddef>
 #include <map>
@@ -296,8 +297,115 @@ class Generator {
     EndSection();
   }
 
+  // True when every input `rule` matches also matches `earlier`: `rule` pins each argument
+  // it looks at to one value (EQ conditions only), and `earlier`'s conditions hold there.
+  static bool Subsumes(const CompiledRule& earlier, const CompiledRule& rule) {
+    seccomp_data point{};
+    std::array<unsigned, 6> pinned_bits{};  // 0: not pinned
+    for (const CompiledCondition& c : rule.conditions) {
+      if (c.op != SCMP_CMP_EQ || pinned_bits[c.index] != 0) return false;
+      pinned_bits[c.index] = c.bits;
+      point.args[c.index] = c.datum;
+    }
+    // A condition on more bits than the pinned ones would see bits the point leaves free.
+    return std::all_of(earlier.conditions.begin(), earlier.conditions.end(),
+                       [&](const CompiledCondition& c) {
+                         return c.bits <= pinned_bits[c.index] && c.Holds(point);
+                       });
+  }
+
+  // The rules of a block that can decide something. A rule covered by an earlier one of the
+  // same action never does (the earlier one matches first); when every rule has the same
+  // action, order does not matter and a rule covered by any other is left out (socketcall's
+  // calls under `a0 != SYS_SOCKET`; of two rules covering each other, the first stays).
+  static std::vector<const CompiledRule*> NeededRules(const SyscallDecision& decision) {
+    const std::vector<CompiledRule>& rules = decision.rules;
+    const bool one_action = std::all_of(rules.begin(), rules.end(), [&](const CompiledRule& r) {
+      return r.action == rules.front().action;
+    });
+    std::vector<const CompiledRule*> needed;
+    for (size_t i = 0; i < rules.size(); ++i) {
+      bool covered = false;
+      for (size_t j = 0; j < rules.size() && !covered; ++j) {
+        if (j == i || rules[j].action != rules[i].action || !Subsumes(rules[j], rules[i])) continue;
+        covered = j < i || (one_action && !Subsumes(rules[i], rules[j]));
+      }
+      if (!covered) needed.push_back(&rules[i]);
+    }
+    return needed;
+  }
+
+  // A set of values of one word that some comparison fixes bits of: (v & mask) == datum.
+  struct Cube {
+    uint32_t mask, datum;
+  };
+
+  // The values of `bits`-wide words, below `bit` and with the bits above it as in `prefix`,
+  // that no cube contains: into *out, or false when there would be more than kMaxPoints (or
+  // the search grows too long).
+  static constexpr size_t kMaxPoints = 8;
+  static bool Uncovered(const std::vector<Cube>& cubes, int bit, uint32_t prefix,
+                        std::vector<uint32_t>* out, size_t* budget) {
+    if (*budget == 0) return false;
+    --*budget;
+    const uint32_t below = bit < 0 ? 0 : bit >= 31 ? 0xffffffff : (uint32_t{2} << bit) - 1;
+    for (const Cube& c : cubes) {
+      if ((c.mask & below) == 0) return true;  // c holds the whole rest
+    }
+    if (cubes.empty()) {
+      if (bit >= 3 || out->size() + (size_t{1} << (bit + 1)) > kMaxPoints) return false;
+      for (uint32_t v = 0; v <= below; ++v) out->push_back(prefix | v);
+      return true;
+    }
+    for (uint32_t value : {0U, 1U}) {
+      std::vector<Cube> rest;
+      for (const Cube& c : cubes) {
+        if (!((c.mask >> bit) & 1) || ((c.datum >> bit) & 1) == value) rest.push_back(c);
+      }
+      if (!Uncovered(rest, bit - 1, prefix | (value << bit), out, budget)) return false;
+    }
+    return true;
+  }
+
+  // One action, each rule one EQ or MASKED_EQ on the same word of at most 32 bits: the union
+  // of what they accept is everything but a few values, tested one by one. default's ioctl
+  // rule is 33 masked comparisons that spell "neither TIOCSTI nor TIOCLINUX" because
+  // libseccomp cannot negate; here it is two jeq.
+  bool AllButAFew(const std::vector<const CompiledRule*>& rules) {
+    if (rules.empty()) return false;
+    const CompiledCondition& first = rules.front()->conditions.front();
+    std::vector<Cube> cubes;
+    for (const CompiledRule* rule : rules) {
+      if (rule->action != rules.front()->action || rule->conditions.size() != 1) return false;
+      const CompiledCondition& c = rule->conditions.front();
+      if (c.index != first.index || c.bits != first.bits || c.bits > 32) return false;
+      if (c.op == SCMP_CMP_EQ) {
+        cubes.push_back({static_cast<uint32_t>(WidthMask(c.bits)), static_cast<uint32_t>(c.datum)});
+      } else if (c.op == SCMP_CMP_MASKED_EQ) {
+        cubes.push_back({static_cast<uint32_t>(c.mask), static_cast<uint32_t>(c.datum)});
+      } else {
+        return false;
+      }
+    }
+    std::vector<uint32_t> points;
+    size_t budget = 4096;
+    if (!Uncovered(cubes, static_cast<int>(first.bits) - 1, 0, &points, &budget)) return false;
+    asm_.Load(offsetof(seccomp_data, args) + 8 * first.index);
+    if (first.bits < 32) asm_.And(static_cast<uint32_t>(WidthMask(first.bits)));
+    for (uint32_t point : points) {
+      const Label next = asm_.NewLabel();
+      asm_.Jump(BPF_JEQ, point, Return(plan_.default_action), next);
+      asm_.Bind(next);
+    }
+    asm_.Goto(Return(rules.front()->action));
+    return true;
+  }
+
   void Block(const SyscallDecision& decision) {
-    for (const CompiledRule& rule : decision.rules) {
+    const std::vector<const CompiledRule*> needed = NeededRules(decision);
+    if (AllButAFew(needed)) return;
+    for (const CompiledRule* needed_rule : needed) {
+      const CompiledRule& rule = *needed_rule;
       const Label next = asm_.NewLabel();
       for (size_t i = 0; i < rule.conditions.size(); ++i) {
         const bool last = i + 1 == rule.conditions.size();
