@@ -370,6 +370,38 @@ class SeccompFileTest : public ::testing::Test {
   std::string dir_;
 };
 
+// Issue 12 §2.6: conditions on a repeated argument index are ORed, each a rule of its own, as
+// runc does; hardinit says so once per such entry, naming it, and the program sees the ORed
+// reading. An entry whose indices differ stays ANDed and unnamed (the negative control).
+TEST_F(SeccompFileTest, RepeatedArgumentIndexIsOredWithOneWarning) {
+  HARDINIT_REQUIRE_ROOT();
+  // personality(ADDR_NO_RANDOMIZE) or personality(PER_LINUX32) denied: two conditions on
+  // argument 0, ORed. getpriority(0, 1) denied: two indices, ANDed, so getpriority(0, 0)
+  // (what `syscall:140` makes) stays allowed; ORed, the first condition alone would deny it.
+  const std::string profile = Write("split.json", R"({"defaultAction": "SCMP_ACT_ALLOW",
+    "syscalls": [
+      {"names": ["personality"], "action": "SCMP_ACT_ERRNO", "args": [
+        {"index": 0, "value": 262144, "op": "SCMP_CMP_EQ"},
+        {"index": 0, "value": 8, "op": "SCMP_CMP_EQ"}]},
+      {"names": ["getpriority"], "action": "SCMP_ACT_ERRNO", "args": [
+        {"index": 0, "value": 0, "op": "SCMP_CMP_EQ"},
+        {"index": 1, "value": 1, "op": "SCMP_CMP_EQ"}]}
+    ]})");
+  const RunResult r = RunHardinit(Under(profile, kProbe,
+                                        {"try", "personality:0x40000", "try", "personality:0x8",
+                                         "try", "personality:0", "try", "syscall:140"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Report report = ParseReport(r.out);
+  EXPECT_EQ(report.at("personality:0x40000"), "EPERM");
+  EXPECT_EQ(report.at("personality:0x8"), "EPERM");
+  EXPECT_EQ(report.at("personality:0"), "OK");
+  EXPECT_EQ(report.at("syscall:140"), "OK") << "getpriority's conditions are ANDed";
+  const std::string warning = "syscalls[0] (personality) repeats an argument index";
+  EXPECT_NE(r.err.find(warning), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find(warning), r.err.rfind(warning)) << "once per entry:\n" << r.err;
+  EXPECT_EQ(r.err.find("syscalls[1]"), std::string::npos) << r.err;
+}
+
 // A kill action ends the program with SIGSYS: hardinit exits 159 (128+31) and names the
 // profile that did it.
 TEST_F(SeccompFileTest, KillActionIs159WithTheProfileNamed) {
