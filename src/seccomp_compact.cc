@@ -9,7 +9,9 @@
 //           return, or a jump to the argument checks of one call
 //   x32:    the same search over x32's numbers (no ENOSYS boundary: runc leaves x32 alone)
 //   i386:   ld nr; jgt MAX → ret ENOSYS; search
-//   argument checks, shared between architectures when identical; one copy of each return
+//   each section ends with its own copies of the returns it uses (every jump stays within
+//   the 8 bits a conditional jump has); then the argument checks, shared between
+//   architectures when identical, and their returns
 //
 // Its verdicts are libseccomp's (plus runc's ENOSYS stub) for the same rules, proven by the
 // equivalence tests, with two intended differences: an argument the kernel reads as fewer
