@@ -320,19 +320,19 @@ class Generator {
   // same action never does (the earlier one matches first); when every rule has the same
   // action, order does not matter and a rule covered by any other is left out (socketcall's
   // calls under `a0 != SYS_SOCKET`; of two rules covering each other, the first stays).
-  static std::vector<const CompiledRule*> NeededRules(const SyscallDecision& decision) {
-    const std::vector<CompiledRule>& rules = decision.rules;
+  static std::vector<CompiledRule> NeededRules(const SyscallDecision& decision) {
+    const std::vector<CompiledRule> rules = decision.EvaluationOrder();
     const bool one_action = std::all_of(rules.begin(), rules.end(), [&](const CompiledRule& r) {
       return r.action == rules.front().action;
     });
-    std::vector<const CompiledRule*> needed;
+    std::vector<CompiledRule> needed;
     for (size_t i = 0; i < rules.size(); ++i) {
       bool covered = false;
       for (size_t j = 0; j < rules.size() && !covered; ++j) {
         if (j == i || rules[j].action != rules[i].action || !Subsumes(rules[j], rules[i])) continue;
         covered = j < i || (one_action && !Subsumes(rules[i], rules[j]));
       }
-      if (!covered) needed.push_back(&rules[i]);
+      if (!covered) needed.push_back(rules[i]);
     }
     return needed;
   }
@@ -373,13 +373,13 @@ class Generator {
   // of what they accept is everything but a few values, tested one by one. default's ioctl
   // rule is 33 masked comparisons that spell "neither TIOCSTI nor TIOCLINUX" because
   // libseccomp cannot negate; here it is two jeq.
-  bool AllButAFew(const std::vector<const CompiledRule*>& rules) {
-    if (rules.empty()) return false;
-    const CompiledCondition& first = rules.front()->conditions.front();
+  bool AllButAFew(const std::vector<CompiledRule>& rules) {
+    if (rules.empty() || rules.front().conditions.empty()) return false;
+    const CompiledCondition& first = rules.front().conditions.front();
     std::vector<Cube> cubes;
-    for (const CompiledRule* rule : rules) {
-      if (rule->action != rules.front()->action || rule->conditions.size() != 1) return false;
-      const CompiledCondition& c = rule->conditions.front();
+    for (const CompiledRule& rule : rules) {
+      if (rule.action != rules.front().action || rule.conditions.size() != 1) return false;
+      const CompiledCondition& c = rule.conditions.front();
       if (c.index != first.index || c.bits != first.bits || c.bits > 32) return false;
       if (c.op == SCMP_CMP_EQ) {
         cubes.push_back({static_cast<uint32_t>(WidthMask(c.bits)), static_cast<uint32_t>(c.datum)});
@@ -399,15 +399,14 @@ class Generator {
       asm_.Jump(BPF_JEQ, point, Return(plan_.default_action), next);
       asm_.Bind(next);
     }
-    asm_.Goto(Return(rules.front()->action));
+    asm_.Goto(Return(rules.front().action));
     return true;
   }
 
   void Block(const SyscallDecision& decision) {
-    const std::vector<const CompiledRule*> needed = NeededRules(decision);
+    const std::vector<CompiledRule> needed = NeededRules(decision);
     if (AllButAFew(needed)) return;
-    for (const CompiledRule* needed_rule : needed) {
-      const CompiledRule& rule = *needed_rule;
+    for (const CompiledRule& rule : needed) {
       const Label next = asm_.NewLabel();
       for (size_t i = 0; i < rule.conditions.size(); ++i) {
         const bool last = i + 1 == rule.conditions.size();
@@ -576,11 +575,23 @@ bool SyscallDecision::Unconditional() const {
                      [](const CompiledRule& r) { return r.conditions.empty(); });
 }
 
+int32_t SeccompActionPrecedence(uint32_t action) {
+  return static_cast<int32_t>(action & SECCOMP_RET_ACTION_FULL);
+}
+
+std::vector<CompiledRule> SyscallDecision::EvaluationOrder() const {
+  std::vector<CompiledRule> order = rules;
+  std::stable_sort(order.begin(), order.end(), [](const CompiledRule& a, const CompiledRule& b) {
+    return SeccompActionPrecedence(a.action) < SeccompActionPrecedence(b.action);
+  });
+  return order;
+}
+
 uint32_t SyscallDecision::Evaluate(const seccomp_data& data, uint32_t default_action) const {
   for (const CompiledRule& rule : rules) {
     if (rule.conditions.empty()) return rule.action;
   }
-  for (const CompiledRule& rule : rules) {
+  for (const CompiledRule& rule : EvaluationOrder()) {
     if (std::all_of(rule.conditions.begin(), rule.conditions.end(),
                     [&](const CompiledCondition& c) { return c.Holds(data); })) {
       return rule.action;

@@ -49,14 +49,24 @@ struct CompiledRule {
   bool operator==(const CompiledRule&) const = default;
 };
 
+// The kernel's precedence among actions (kernel/seccomp.c, seccomp(2)): the lower, the more
+// restrictive; KILL_PROCESS, KILL_THREAD, TRAP, ERRNO, USER_NOTIF, TRACE, LOG, ALLOW.
+int32_t SeccompActionPrecedence(uint32_t action);
+
 // What one system call number gets on one architecture. The first unconditional rule wins
-// over everything else (libseccomp's behaviour, which profiles rely on); otherwise the first
-// rule whose conditions all hold, in profile order; otherwise the default action.
+// over everything else (libseccomp's behaviour, which profiles rely on); otherwise, of the
+// rules whose conditions all hold, the most restrictive action, the first in profile order
+// among equals (where rules of different actions match the same input libseccomp's answer
+// depends on its internal tree order; this one is never more permissive); otherwise the
+// default action.
 struct SyscallDecision {
-  std::vector<CompiledRule> rules;
+  std::vector<CompiledRule> rules;  // in profile order
 
   uint32_t Evaluate(const seccomp_data& data, uint32_t default_action) const;
   bool Unconditional() const;
+  // The conditional rules in the order that makes the first match the answer: by precedence,
+  // then profile order.
+  std::vector<CompiledRule> EvaluationOrder() const;
 };
 
 struct ArchPlan {

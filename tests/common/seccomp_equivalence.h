@@ -13,7 +13,7 @@
 //    the conditioned rules of the calls they multiplex (which libseccomp would extend to them
 //    with the conditions dropped).
 // An input on which rules of different actions all match is ambiguous (libseccomp's answer
-// then depends on its internal tree order, hardinit's is the first in profile order): it is
+// then depends on its internal tree order, hardinit's is the most restrictive): it is
 // counted and not compared. The named profiles have none (the unit test checks).
 #pragma once
 

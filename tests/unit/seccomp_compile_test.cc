@@ -185,6 +185,40 @@ TEST(SeccompTargetTest, DockersProfileIsCompact) {
   }
 }
 
+// Conditional rules of different actions that match the same input: the most restrictive
+// action wins whatever the order (libseccomp's answer depends on its internal tree), the
+// first in profile order among actions of equal precedence. An unconditional rule still wins
+// over the call's conditional ones, as under libseccomp.
+TEST(SeccompOverlapTest, MostRestrictiveMatchingRuleWins) {
+  for (bool deny_first : {false, true}) {
+    const std::string allow =
+        R"({"names": ["socket"], "action": "SCMP_ACT_ALLOW",
+            "args": [{"index": 0, "value": 100, "op": "SCMP_CMP_LT"}]})";
+    const std::string deny =
+        R"({"names": ["socket"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13,
+            "args": [{"index": 0, "value": 40, "op": "SCMP_CMP_EQ"}]},
+           {"names": ["socket"], "action": "SCMP_ACT_ERRNO", "errnoRet": 22,
+            "args": [{"index": 0, "value": 40, "op": "SCMP_CMP_EQ"}]},
+           {"names": ["socket"], "action": "SCMP_ACT_KILL_PROCESS",
+            "args": [{"index": 0, "value": 50, "op": "SCMP_CMP_EQ"}]})";
+    const auto f = Compile(
+        ExpandSeccompRules(MustParse(R"({"defaultAction": "SCMP_ACT_TRAP", "syscalls": [)" +
+                                     (deny_first ? deny + "," + allow : allow + "," + deny) + "]}"),
+                           Context("amd64")));
+    EXPECT_EQ(RunBpf(f, Call(__NR_socket, {40})), SECCOMP_RET_ERRNO | 13) << deny_first;
+    EXPECT_EQ(RunBpf(f, Call(__NR_socket, {50})), SECCOMP_RET_KILL_PROCESS) << deny_first;
+    EXPECT_EQ(RunBpf(f, Call(__NR_socket, {41})), kAllow) << deny_first;
+    EXPECT_EQ(RunBpf(f, Call(__NR_socket, {100})), SECCOMP_RET_TRAP) << deny_first;
+  }
+  const auto g = Compile(ExpandSeccompRules(MustParse(R"({"defaultAction": "SCMP_ACT_TRAP",
+      "syscalls": [
+        {"names": ["socket"], "action": "SCMP_ACT_ERRNO",
+         "args": [{"index": 0, "value": 40, "op": "SCMP_CMP_EQ"}]},
+        {"names": ["socket"], "action": "SCMP_ACT_ALLOW"}]})"),
+                                            Context("amd64")));
+  EXPECT_EQ(RunBpf(g, Call(__NR_socket, {40})), kAllow) << "the unconditional rule wins";
+}
+
 // --- the assembler ----------------------------------------------------------------------
 
 // A jump across more than 255 instructions goes through a nearer copy of its return (or a
