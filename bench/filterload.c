@@ -3,6 +3,8 @@
 // per-syscall action cache. Every process started under a filter pays this once, before exec,
 // and it grows with the filter's length. For each LABEL=FILE (raw BPF as
 // `hardinit seccomp export` writes it), COUNT forked children each time one seccomp() call.
+// The files take turns, one load each, so that a burst of load on a shared machine hits them
+// alike and their medians compare within one run.
 //
 //   filterload COUNT LABEL=FILE...   prints `LABEL insns N` and `LABEL load_us MEDIAN` lines
 #include "common.h"
@@ -37,6 +39,13 @@ static uint64_t TimeOneLoad(const struct sock_fprog* program) {
   return elapsed;
 }
 
+struct Filter {
+  const char* label;
+  struct sock_filter* instructions;
+  struct sock_fprog program;
+  uint64_t* samples;
+};
+
 int main(int argc, char** argv) {
   if (argc < 3) {
     fprintf(stderr, "usage: filterload COUNT LABEL=FILE...\n");
@@ -44,30 +53,42 @@ int main(int argc, char** argv) {
   }
   const long count = atol(argv[1]);
   if (count < 1) return 2;
-  uint64_t* samples = calloc((size_t)count, sizeof(uint64_t));
-  static struct sock_filter instructions[BPF_MAXINSNS + 1];
-  if (samples == NULL) Die("calloc");
-  for (int i = 2; i < argc; ++i) {
-    char* path = strchr(argv[i], '=');
+  const int n = argc - 2;
+  struct Filter* filters = calloc((size_t)n, sizeof(struct Filter));
+  if (filters == NULL) Die("calloc");
+  for (int i = 0; i < n; ++i) {
+    char* path = strchr(argv[i + 2], '=');
     if (path == NULL) {
-      fprintf(stderr, "filterload: %s: want LABEL=FILE\n", argv[i]);
+      fprintf(stderr, "filterload: %s: want LABEL=FILE\n", argv[i + 2]);
       return 2;
     }
     *path++ = '\0';
+    struct Filter* f = &filters[i];
+    f->label = argv[i + 2];
+    f->instructions = calloc(BPF_MAXINSNS + 1, sizeof(struct sock_filter));
+    f->samples = calloc((size_t)count, sizeof(uint64_t));
+    if (f->instructions == NULL || f->samples == NULL) Die("calloc");
     FILE* file = fopen(path, "rb");
     if (file == NULL) Die(path);
-    const size_t n = fread(instructions, sizeof(instructions[0]), BPF_MAXINSNS + 1, file);
+    const size_t len = fread(f->instructions, sizeof(struct sock_filter), BPF_MAXINSNS + 1, file);
     fclose(file);
-    if (n == 0 || n > BPF_MAXINSNS) {
+    if (len == 0 || len > BPF_MAXINSNS) {
       fprintf(stderr, "filterload: %s: want 1 to %d instructions\n", path, BPF_MAXINSNS);
       return 2;
     }
-    const struct sock_fprog program = {.len = (unsigned short)n, .filter = instructions};
-    for (long s = 0; s < count; ++s) samples[s] = TimeOneLoad(&program);
-    qsort(samples, (size_t)count, sizeof(samples[0]), CompareU64);
-    printf("%s insns %zu\n", argv[i], n);
-    printf("%s load_us %.1f\n", argv[i], (double)samples[count / 2] / 1000.0);
+    f->program = (struct sock_fprog){.len = (unsigned short)len, .filter = f->instructions};
   }
-  free(samples);
+  for (long s = 0; s < count; ++s) {
+    for (int i = 0; i < n; ++i) filters[i].samples[s] = TimeOneLoad(&filters[i].program);
+  }
+  for (int i = 0; i < n; ++i) {
+    struct Filter* f = &filters[i];
+    qsort(f->samples, (size_t)count, sizeof(f->samples[0]), CompareU64);
+    printf("%s insns %u\n", f->label, (unsigned)f->program.len);
+    printf("%s load_us %.1f\n", f->label, (double)f->samples[count / 2] / 1000.0);
+    free(f->samples);
+    free(f->instructions);
+  }
+  free(filters);
   return 0;
 }

@@ -43,14 +43,27 @@ constexpr const char* kMachineArch = "loong64";
 
 bool IsBuiltinName(std::string_view name) { return name == "default" || name == "strict"; }
 
-bool Compile(const SeccompProfile& profile, const SeccompContext& context, SeccompProgram* out,
-             std::string* err) {
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string joined;
+  for (const std::string& name : names) joined += (joined.empty() ? "" : ", ") + name;
+  return joined;
+}
+
+bool Compile(const SeccompProfile& profile, const SeccompContext& context, bool builtin,
+             SeccompProgram* out, std::string* err) {
   const SeccompRuleSet rules = ExpandSeccompRules(profile, context);
+  for (const SeccompSplitEntry& split : rules.split_entries) {
+    // The built-in profiles split ioctl's entry on purpose (seccomp-profiles/README.md).
+    spdlog::log(builtin ? spdlog::level::debug : spdlog::level::warn,
+                "seccomp: {}: syscalls[{}] ({}) repeats an argument index: each of its "
+                "conditions is a rule of its own, ORed (as runc and crun do)",
+                out->name, split.index, JoinNames(split.names));
+  }
   SeccompCompileReport report;
   if (!CompileSeccompRules(rules, &out->filter, &report, err)) return false;
   out->flags = rules.flags;
-  spdlog::debug("seccomp: {}: {} rules, {} BPF instructions{}", out->name, report.rules_added,
-                out->filter.size(), report.binary_tree ? " (binary tree)" : "");
+  spdlog::debug("seccomp: {}: {} rules, {} BPF instructions", out->name, report.rules_added,
+                out->filter.size());
   return true;
 }
 
@@ -88,7 +101,7 @@ bool PrepareBuiltin(std::string_view name, const SeccompContext& context, Seccom
   if (!ParseSeccompProfile(std::string_view(builtin->json, builtin->json_size), &profile, err)) {
     return false;
   }
-  return Compile(profile, context, out, err);
+  return Compile(profile, context, /*builtin=*/true, out, err);
 }
 
 bool PrepareBpfFile(const std::string& path, SeccompProgram* out, std::string* err) {
@@ -117,7 +130,8 @@ bool PrepareAny(std::string_view profile, const SeccompContext& context, Seccomp
   const std::string path(profile);
   if (profile.ends_with(kBpfSuffix)) return PrepareBpfFile(path, out, err);
   SeccompProfile parsed;
-  return LoadSeccompProfileFile(path, &parsed, err) && Compile(parsed, context, out, err);
+  return LoadSeccompProfileFile(path, &parsed, err) &&
+         Compile(parsed, context, /*builtin=*/false, out, err);
 }
 
 }  // namespace
@@ -160,13 +174,14 @@ bool PrepareSupervisorSeccomp(SeccompProgram* out, std::string* err) {
   *out = SeccompProgram{};
   out->name = "supervisor";
   const BuiltinSeccompProfile* builtin = FindBuiltinSeccompProfile("supervisor");
-  if (builtin != nullptr && builtin->filter_len > 0 && std::string_view(builtin->arch) == kMachineArch) {
+  if (builtin != nullptr && builtin->filter_len > 0 &&
+      std::string_view(builtin->arch) == kMachineArch) {
     out->filter.assign(builtin->filter, builtin->filter + builtin->filter_len);
     return true;
   }
   SeccompCompileReport report;
   std::string why;
-  if (!CompileSeccompRules(SupervisorSeccompRules(), &out->filter, &report, &why)) {
+  if (!CompileSeccompRules(SupervisorSeccompRules(kMachineArch), &out->filter, &report, &why)) {
     *err = "PID 1's seccomp filter: " + why;
     return false;
   }

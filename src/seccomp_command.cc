@@ -31,13 +31,20 @@ int Fail(const std::string& message) {
 
 std::string ActionName(uint32_t action) {
   switch (action & 0xffff0000U) {
-    case SCMP_ACT_ALLOW: return "SCMP_ACT_ALLOW";
-    case SCMP_ACT_LOG: return "SCMP_ACT_LOG";
-    case SCMP_ACT_KILL_PROCESS: return "SCMP_ACT_KILL_PROCESS";
-    case SCMP_ACT_KILL_THREAD: return "SCMP_ACT_KILL_THREAD";
-    case SCMP_ACT_TRAP: return "SCMP_ACT_TRAP";
-    case SCMP_ACT_ERRNO(0): return "SCMP_ACT_ERRNO(" + std::to_string(action & 0xffff) + ")";
-    case SCMP_ACT_TRACE(0): return "SCMP_ACT_TRACE(" + std::to_string(action & 0xffff) + ")";
+    case SCMP_ACT_ALLOW:
+      return "SCMP_ACT_ALLOW";
+    case SCMP_ACT_LOG:
+      return "SCMP_ACT_LOG";
+    case SCMP_ACT_KILL_PROCESS:
+      return "SCMP_ACT_KILL_PROCESS";
+    case SCMP_ACT_KILL_THREAD:
+      return "SCMP_ACT_KILL_THREAD";
+    case SCMP_ACT_TRAP:
+      return "SCMP_ACT_TRAP";
+    case SCMP_ACT_ERRNO(0):
+      return "SCMP_ACT_ERRNO(" + std::to_string(action & 0xffff) + ")";
+    case SCMP_ACT_TRACE(0):
+      return "SCMP_ACT_TRACE(" + std::to_string(action & 0xffff) + ")";
   }
   return "action " + std::to_string(action);
 }
@@ -60,15 +67,18 @@ bool LoadForCheck(const std::string& name, SeccompProfile* profile, std::string*
 void PrintSummary(const std::string& name, const SeccompProfile& profile,
                   const SeccompRuleSet& rules, const SeccompCompileReport& report,
                   size_t instructions) {
-  const uint32_t native = seccomp_arch_native();
+  const SeccompArch* target = SeccompTargetArches(rules.target_arch).front();
+  const uint32_t native = target->token;
   // Per syscall of this arch: libseccomp lets the first unconditional rule win.
   std::map<int, const SeccompRule*> unconditional;
   std::set<int> conditional;
   for (const SeccompRule& rule : rules.rules) {
     const int nr = seccomp_syscall_resolve_name_arch(native, rule.name.c_str());
     if (nr < 0) continue;
-    if (rule.conditions.empty()) unconditional.emplace(nr, &rule);
-    else conditional.insert(nr);
+    if (rule.conditions.empty())
+      unconditional.emplace(nr, &rule);
+    else
+      conditional.insert(nr);
   }
   size_t allowed = 0, denied = 0, gated = 0;
   for (const auto& [nr, rule] : unconditional) (IsAllowLike(rule->action) ? allowed : denied)++;
@@ -79,7 +89,7 @@ void PrintSummary(const std::string& name, const SeccompProfile& profile,
     known += n != nullptr;
     std::free(n);
   }
-  const std::string arch_name = CurrentSeccompContext(0).arch;
+  const std::string& arch_name = rules.target_arch;
   std::printf("profile: %s\n", name.c_str());
   std::printf("default action: %s\n", ActionName(rules.default_action).c_str());
   std::printf("architectures:");
@@ -88,17 +98,35 @@ void PrintSummary(const std::string& name, const SeccompProfile& profile,
   for (const std::string& flag : profile.ignored_flags) {
     std::printf("flag ignored: %s\n", flag.c_str());
   }
-  std::printf("syscalls on %s (no capability kept): %zu allowed, %zu conditional, %zu denied by a "
-              "rule, %zu denied by the default action (of %zu known to libseccomp %d.%d.%d)\n",
-              arch_name.c_str(), allowed, gated, denied,
-              known - allowed - gated - denied, known, SCMP_VER_MAJOR, SCMP_VER_MINOR,
-              SCMP_VER_MICRO);
+  std::printf(
+      "syscalls on %s (no capability kept): %zu allowed, %zu conditional, %zu denied by a "
+      "rule, %zu denied by the default action (of %zu known to libseccomp %d.%d.%d)\n",
+      arch_name.c_str(), allowed, gated, denied, known - allowed - gated - denied, known,
+      SCMP_VER_MAJOR, SCMP_VER_MINOR, SCMP_VER_MICRO);
   std::printf("rules: %zu (%zu names dropped: their action is the default action)\n",
               report.rules_added, rules.dropped_as_default);
+  for (const SeccompSplitEntry& split : rules.split_entries) {
+    std::printf("split into ORed rules (an argument index repeats): syscalls[%zu]", split.index);
+    for (const std::string& n : split.names) std::printf(" %s", n.c_str());
+    std::printf("\n");
+  }
   std::printf("unknown syscall names skipped: %zu", report.unknown_names.size());
   for (const std::string& n : report.unknown_names) std::printf(" %s", n.c_str());
-  std::printf("\nBPF: %zu instructions (ENOSYS stub %zu)%s\n", instructions,
-              report.stub_instructions, report.binary_tree ? ", binary tree" : "");
+  std::printf("\n");
+  if (!report.left_out_arches.empty()) {
+    std::printf("architectures left out (a kernel for %s never reports them):", arch_name.c_str());
+    for (const std::string& a : report.left_out_arches) std::printf(" %s", a.c_str());
+    std::printf("\n");
+  }
+  if (!report.untransferred.empty()) {
+    std::printf("not extended to i386's socketcall/ipc (argument conditions):");
+    for (const std::string& n : report.untransferred) std::printf(" %s", n.c_str());
+    std::printf("\n");
+  }
+  std::printf("BPF: %zu instructions (sections:", instructions);
+  for (const std::string& a : report.arches) std::printf(" %s", a.c_str());
+  std::printf("; %zu call-number ranges, %zu argument-check blocks)\n", report.ranges,
+              report.arg_blocks);
 }
 
 int Check(const std::string& name) {
@@ -149,8 +177,10 @@ int Export(const std::string& name, const char* out_path) {
   // The base context (no capability kept): the same BPF `--seccomp NAME` uses by default.
   if (!PrepareSeccomp(name, CurrentSeccompContext(0), &program, &err)) return Fail(err);
   if (program.flags != 0) {
-    std::fprintf(stderr, "hardinit: seccomp export %s: warning: raw BPF cannot carry the "
-                         "profile's flags (0x%x); they are lost\n", name.c_str(), program.flags);
+    std::fprintf(stderr,
+                 "hardinit: seccomp export %s: warning: raw BPF cannot carry the "
+                 "profile's flags (0x%x); they are lost\n",
+                 name.c_str(), program.flags);
   }
   const std::string bytes = EncodeSeccompBpf(program.filter);
   if (out_path == nullptr) {

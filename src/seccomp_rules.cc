@@ -77,12 +77,16 @@ std::vector<std::string> Architectures(const SeccompProfile& profile,
 // runc and crun: when any argument index carries two or more conditions, every condition
 // becomes a rule of its own (ORed); otherwise all conditions form one rule (ANDed). libseccomp
 // cannot AND two comparisons on one argument.
-std::vector<std::vector<SeccompArgCondition>> SplitConditions(
-    const std::vector<SeccompArgCondition>& args) {
+bool RepeatsAnIndex(const std::vector<SeccompArgCondition>& args) {
   std::array<int, 6> per_index{};
   bool repeated = false;
   for (const SeccompArgCondition& arg : args) repeated |= ++per_index[arg.index] > 1;
-  if (!repeated) return {args};
+  return repeated;
+}
+
+std::vector<std::vector<SeccompArgCondition>> SplitConditions(
+    const std::vector<SeccompArgCondition>& args) {
+  if (!RepeatsAnIndex(args)) return {args};
   std::vector<std::vector<SeccompArgCondition>> split;
   for (const SeccompArgCondition& arg : args) split.push_back({arg});
   return split;
@@ -92,11 +96,13 @@ std::vector<std::vector<SeccompArgCondition>> SplitConditions(
 
 SeccompRuleSet ExpandSeccompRules(const SeccompProfile& profile, const SeccompContext& context) {
   SeccompRuleSet set;
+  set.target_arch = context.arch;
   set.default_action = profile.default_action;
   set.flags = profile.flags;
   set.architectures = Architectures(profile, context);
   std::set<std::string> known;
-  for (const SeccompEntry& entry : profile.syscalls) {
+  for (size_t index = 0; index < profile.syscalls.size(); ++index) {
+    const SeccompEntry& entry = profile.syscalls[index];
     for (const std::string& name : entry.names) {
       if (known.insert(name).second) set.known_names.push_back(name);
     }
@@ -106,6 +112,7 @@ SeccompRuleSet ExpandSeccompRules(const SeccompProfile& profile, const SeccompCo
       set.dropped_as_default += entry.names.size();
       continue;
     }
+    if (RepeatsAnIndex(entry.args)) set.split_entries.push_back({index, entry.names});
     const auto alternatives = SplitConditions(entry.args);
     for (const std::string& name : entry.names) {
       for (const auto& conditions : alternatives) {

@@ -34,8 +34,9 @@ constexpr std::array kSupervisorSyscalls = {
 
 }  // namespace
 
-SeccompRuleSet SupervisorSeccompRules() {
+SeccompRuleSet SupervisorSeccompRules(std::string_view target_arch) {
   SeccompRuleSet set;
+  set.target_arch = target_arch;
   set.default_action = SCMP_ACT_ERRNO(EPERM);
   // A foreign-arch call also gets the errno: PID 1 must never be killed by its own filter.
   set.bad_arch_action = SCMP_ACT_ERRNO(EPERM);

@@ -81,29 +81,43 @@ struct SeccompRule {
   bool operator==(const SeccompRule&) const = default;
 };
 
-// The profile as it applies to one context: what libseccomp is given.
+// A `syscalls[]` entry whose conditions repeat an argument index: every condition became a
+// rule of its own (ORed), as runc and crun do.
+struct SeccompSplitEntry {
+  size_t index = 0;                // in syscalls[]
+  std::vector<std::string> names;
+};
+
+// The profile as it applies to one context: what the compiler is given.
 struct SeccompRuleSet {
+  std::string target_arch;                 // Docker arch name the filter is for ("amd64")
   uint32_t default_action = 0;
   std::vector<std::string> architectures;  // SCMP_ARCH_* names to add next to the native one
   unsigned int flags = 0;
-  std::vector<SeccompRule> rules;          // in profile order: libseccomp keeps the first
-                                           // unconditional rule of a syscall
+  std::vector<SeccompRule> rules;          // in profile order: the first unconditional rule
+                                           // of a syscall wins (seccomp_compile.h)
   std::vector<std::string> known_names;    // every name the profile mentions, for the
                                            // ENOSYS boundary (whatever the conditions)
   size_t dropped_as_default = 0;           // rules whose action equals the default
   uint32_t bad_arch_action = 0;            // for foreign-arch syscalls; 0 = SCMP_ACT_KILL_THREAD,
                                            // libseccomp's default, which Docker keeps
+  std::vector<SeccompSplitEntry> split_entries;
 };
 
 // Evaluates includes/excludes against `context` the way Docker does (caps against the kept
-// set, arches against the machine, minKernel against the running kernel), expands archMap,
-// splits same-argument conditions into ORed rules as runc and crun do, and drops rules whose
-// action equals the default action (libseccomp refuses them).
+// set, arches against context.arch, minKernel against the running kernel), expands archMap,
+// and drops rules whose action equals the default action (libseccomp refuses them, runc and
+// crun skip them). An entry's conditions form one rule (ANDed) when their argument indices
+// are all different; when any index repeats, every condition of the entry becomes a rule of
+// its own (ORed), conditions on other indices included, exactly as runc and crun do; such
+// entries are listed in split_entries for the caller to warn about. The rule set targets
+// context.arch.
 SeccompRuleSet ExpandSeccompRules(const SeccompProfile& profile, const SeccompContext& context);
 
-// PID 1's own rule set (design.md §3.5): default ERRNO(EPERM), never a kill, allowing only the
-// calls of the supervisor loop (the list is in seccomp_supervisor.cc).
-SeccompRuleSet SupervisorSeccompRules();
+// PID 1's own rule set for Docker arch `target_arch` (design.md §3.5): default ERRNO(EPERM),
+// never a kill, allowing only the calls of the supervisor loop (the list is in
+// seccomp_supervisor.cc).
+SeccompRuleSet SupervisorSeccompRules(std::string_view target_arch);
 
 // What a compile of `profile` for the base context (no capability kept, every minKernel
 // satisfied) silently assumes: precompiled BPF is valid for any context that keeps none of

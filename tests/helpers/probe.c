@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,10 @@ static const char* ErrnoName(int e) {
     case EAGAIN: return "EAGAIN";
     case ENOENT: return "ENOENT";
     case EIO: return "EIO";
+    case EAFNOSUPPORT: return "EAFNOSUPPORT";
+    case ESOCKTNOSUPPORT: return "ESOCKTNOSUPPORT";
+    case EPROTONOSUPPORT: return "EPROTONOSUPPORT";
+    case EOPNOTSUPP: return "EOPNOTSUPP";
     default: {
       static char buffer[32];
       snprintf(buffer, sizeof(buffer), "E%d", e);
@@ -135,6 +140,39 @@ static int BindPort(int port) {
   return rc;
 }
 
+#if defined(__x86_64__)
+// An i386 system call through int $0x80 from this 64-bit process: the kernel takes it as
+// AUDIT_ARCH_I386 (ia32 emulation). Pointers must lie below 4 GiB.
+static long Int80(long nr, long a, long b, long c) {
+  long rc;
+  __asm__ volatile("int $0x80"
+                   : "=a"(rc)
+                   : "a"(nr), "b"(a), "c"(b), "d"(c)
+                   : "memory", "r8", "r9", "r10", "r11");
+  if (rc < 0 && rc > -4096) {
+    errno = (int)-rc;
+    return -1;
+  }
+  return rc;
+}
+
+// i386's socketcall(call, args): the arguments are in memory, where no seccomp filter can
+// read them.
+static long Socketcall(long call, unsigned a0, unsigned a1, unsigned a2) {
+  unsigned* args =
+      mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+  if (args == MAP_FAILED) return -1;
+  args[0] = a0;
+  args[1] = a1;
+  args[2] = a2;
+  long rc = Int80(102 /* socketcall */, call, (long)(uintptr_t)args, 0);
+  int saved = errno;
+  munmap(args, 4096);
+  errno = saved;
+  return rc;
+}
+#endif
+
 // Tries one system call and reports its errno ("OK" when it worked). Arguments that would
 // do harm if the call succeeded are chosen so that success changes nothing lasting.
 static void Try(const char* what) {
@@ -214,6 +252,35 @@ static void Try(const char* what) {
     // with it.
     const struct rlimit none = {0, 0};
     rc = prlimit(1, RLIMIT_CPU, &none, NULL);
+  } else if (strcmp(name, "socket") == 0 || strcmp(name, "socket-high") == 0) {
+    // socket(FAMILY, SOCK_STREAM, 0); socket-high sets bit 32 of the family, which the
+    // kernel never sees: it reads `int family` (issue 12).
+    unsigned long family = arg ? strtoul(arg, NULL, 0) : AF_INET;
+    if (strcmp(name, "socket-high") == 0) family |= 1UL << 32;
+    rc = syscall(SYS_socket, family, SOCK_STREAM, 0);
+    if (rc >= 0) {
+      close((int)rc);
+      rc = 0;
+    }
+#if defined(__x86_64__)
+  } else if (strcmp(name, "i386-getpid") == 0) {
+    rc = Int80(20, 0, 0, 0);
+  } else if (strcmp(name, "i386-socket") == 0) {
+    rc = Int80(359 /* socket */, arg ? atoi(arg) : AF_INET, SOCK_STREAM, 0);
+    if (rc >= 0) {
+      close((int)rc);
+      rc = 0;
+    }
+  } else if (strcmp(name, "i386-socketcall") == 0) {
+    rc = Socketcall(1 /* SYS_SOCKET */, arg ? (unsigned)atoi(arg) : AF_INET, SOCK_STREAM, 0);
+    if (rc >= 0) {
+      close((int)rc);
+      rc = 0;
+    }
+  } else if (strcmp(name, "i386-getsockname") == 0) {
+    // On fd -1: EBADF once it reaches the kernel.
+    rc = Socketcall(6 /* SYS_GETSOCKNAME */, (unsigned)-1, 0, 0);
+#endif
   } else {
     fprintf(stderr, "probe: unknown call %s\n", name);
     exit(2);

@@ -255,7 +255,6 @@ TEST(SeccompBuiltinTest, EmbeddedBpfEqualsAFreshCompile) {
     EXPECT_EQ(EncodeSeccompBpf(fresh),
               EncodeSeccompBpf({builtin->filter, builtin->filter + builtin->filter_len}))
         << name;
-    EXPECT_GT(report.stub_instructions, 0u);
     // And the embedded JSON is the file in the source tree.
     std::ifstream file(HARDINIT_TESTS_DIR "/../seccomp-profiles/" + std::string(name) + ".json");
     std::stringstream text;
@@ -267,7 +266,7 @@ TEST(SeccompBuiltinTest, EmbeddedBpfEqualsAFreshCompile) {
   std::vector<sock_filter> fresh;
   SeccompCompileReport report;
   std::string err;
-  ASSERT_TRUE(CompileSeccompRules(SupervisorSeccompRules(), &fresh, &report, &err)) << err;
+  ASSERT_TRUE(CompileSeccompRules(SupervisorSeccompRules(CurrentSeccompContext(0).arch), &fresh, &report, &err)) << err;
   EXPECT_EQ(EncodeSeccompBpf(fresh),
             EncodeSeccompBpf({supervisor->filter, supervisor->filter + supervisor->filter_len}));
 }

@@ -225,7 +225,7 @@ TEST(SeccompRulesTest, AssumptionsOfDockerDefault) {
 }
 
 TEST(SeccompRulesTest, SupervisorRulesNeverKill) {
-  const SeccompRuleSet set = SupervisorSeccompRules();
+  const SeccompRuleSet set = SupervisorSeccompRules("amd64");
   EXPECT_EQ(set.default_action, SCMP_ACT_ERRNO(EPERM));
   EXPECT_EQ(set.bad_arch_action, SCMP_ACT_ERRNO(EPERM));
   for (const SeccompRule& rule : set.rules) EXPECT_EQ(rule.action, SCMP_ACT_ALLOW) << rule.name;

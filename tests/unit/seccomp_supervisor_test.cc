@@ -121,7 +121,7 @@ TEST(SupervisorSeccompTest, EveryUnlistedNativeNumberIsEperm) {
   const std::vector<sock_filter> filter = SupervisorFilter();
   std::set<int> skipped(std::begin(kX86UnfilteredByTheKernel),
                         std::end(kX86UnfilteredByTheKernel));
-  for (const SeccompRule& rule : SupervisorSeccompRules().rules) {
+  for (const SeccompRule& rule : SupervisorSeccompRules(CurrentSeccompContext(0).arch).rules) {
     skipped.insert(seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, rule.name.c_str()));
   }
   for (int nr = 0; nr < 600; ++nr) {
