@@ -70,6 +70,57 @@ bool SetSeccomp(Options* o, std::string_view v, std::string* err) {
   o->seccomp = std::string(v);
   return true;
 }
+// Landlock's flags (design.md §3.9). The message names the flag; ApplyEnvironment swaps in
+// the variable's name, and the origin, when the value came from there.
+bool SetPaths(std::optional<LandlockPaths>* list, const char* flag, std::string_view v,
+              std::string* err) {
+  LandlockPaths paths{{}, flag};
+  if (!ParseLandlockPaths(v, &paths.paths, err)) {
+    *err = std::string(flag) + ": " + *err;
+    return false;
+  }
+  *list = std::move(paths);
+  return true;
+}
+bool SetPorts(std::optional<LandlockPorts>* list, const char* flag, std::string_view v,
+              std::string* err) {
+  LandlockPorts ports{{}, flag};
+  if (!ParseLandlockPorts(v, &ports.ports, err)) {
+    *err = std::string(flag) + ": " + *err;
+    return false;
+  }
+  *list = std::move(ports);
+  return true;
+}
+bool SetFsRo(Options* o, std::string_view v, std::string* err) {
+  return SetPaths(&o->landlock.fs_ro, "--fs-ro", v, err);
+}
+bool SetFsRw(Options* o, std::string_view v, std::string* err) {
+  return SetPaths(&o->landlock.fs_rw, "--fs-rw", v, err);
+}
+bool SetNetBind(Options* o, std::string_view v, std::string* err) {
+  return SetPorts(&o->landlock.net_bind, "--net-bind", v, err);
+}
+bool SetNetConnect(Options* o, std::string_view v, std::string* err) {
+  return SetPorts(&o->landlock.net_connect, "--net-connect", v, err);
+}
+bool SetLandlockMode(Options* o, std::string_view v, std::string* err) {
+  if (v == "required" || v == "best-effort") {
+    o->landlock.best_effort = v == "best-effort";
+    return true;
+  }
+  *err = "--landlock: expected required or best-effort: " + Quoted(v);
+  return false;
+}
+bool SetLandlockAbiCap(Options* o, std::string_view v, std::string* err) {
+  long abi = 0;
+  if (!ParseInt(v, &abi) || abi < 0 || abi > 99) {
+    *err = "HARDINIT_LANDLOCK_ABI_CAP: not a Landlock ABI from 0 to 99: " + Quoted(v);
+    return false;
+  }
+  o->landlock.abi_cap = static_cast<int>(abi);
+  return true;
+}
 bool SetSubreaper(Options* o, std::string_view, std::string*) {
   o->subreaper = true;
   return true;
@@ -183,6 +234,11 @@ constexpr OptionSpec kOptions[] = {
     {0, "groups", true, false, SetGroups},
     {0, "cap-keep", true, false, SetCapKeep},
     {0, "seccomp", true, false, SetSeccomp},
+    {0, "fs-ro", true, false, SetFsRo},
+    {0, "fs-rw", true, false, SetFsRw},
+    {0, "net-bind", true, false, SetNetBind},
+    {0, "net-connect", true, false, SetNetConnect},
+    {0, "landlock", true, false, SetLandlockMode},
     {'s', "subreaper", false, true, SetSubreaper},
     {'g', "kill-process-group", false, true, SetKillProcessGroup},
     {'p', "pdeathsig", true, true, SetParentDeathSignal},
@@ -220,6 +276,29 @@ const OptionSpec* FindShort(char name, Personality personality) {
   return nullptr;
 }
 
+// Landlock's variables apply under every name: the environment is the only way to ask for
+// them under gosu's syntax, and under tini's it opts the program in to confinement.
+bool ApplyLandlockEnvironment(const Environment& env, Options* o, std::string* err) {
+  constexpr std::pair<const char*, Handler> kVariables[] = {
+      {"HARDINIT_FS_RO", SetFsRo},          {"HARDINIT_FS_RW", SetFsRw},
+      {"HARDINIT_NET_BIND", SetNetBind},    {"HARDINIT_NET_CONNECT", SetNetConnect},
+      {"HARDINIT_LANDLOCK", SetLandlockMode}, {"HARDINIT_LANDLOCK_ABI_CAP", SetLandlockAbiCap}};
+  for (const auto& [name, handle] : kVariables) {
+    const auto it = env.find(name);
+    if (it == env.end()) continue;
+    if (!handle(o, it->second, err)) {
+      *err = std::string(name) + err->substr(err->find(':'));
+      return false;
+    }
+  }
+  LandlockOptions& l = o->landlock;
+  if (env.count("HARDINIT_FS_RO") != 0) l.fs_ro->origin = "HARDINIT_FS_RO";
+  if (env.count("HARDINIT_FS_RW") != 0) l.fs_rw->origin = "HARDINIT_FS_RW";
+  if (env.count("HARDINIT_NET_BIND") != 0) l.net_bind->origin = "HARDINIT_NET_BIND";
+  if (env.count("HARDINIT_NET_CONNECT") != 0) l.net_connect->origin = "HARDINIT_NET_CONNECT";
+  return true;
+}
+
 // Environment first, so that flags parsed afterwards win (design.md §1).
 bool ApplyEnvironment(const Environment& env, Options* o, std::string* err) {
   auto get = [&env](const char* name) -> const std::string* {
@@ -239,6 +318,7 @@ bool ApplyEnvironment(const Environment& env, Options* o, std::string* err) {
       return false;
     }
   }
+  if (!ApplyLandlockEnvironment(env, o, err)) return false;
   // tini's switches count as set whatever their value, even empty.
   if (get("TINI_SUBREAPER") != nullptr) o->subreaper = true;
   if (get("TINI_KILL_PROCESS_GROUP") != nullptr) o->kill_process_group = true;
@@ -423,6 +503,12 @@ std::string UsageText(Personality personality, const std::string& argv0) {
          "      --cap-keep LIST       capabilities to keep (default none)    HARDINIT_CAP_KEEP\n"
          "      --seccomp PROFILE     default, strict, unconfined or a JSON  HARDINIT_SECCOMP\n"
          "                            or .bpf file (default: default)\n"
+         "      --fs-ro PATHS         read and execute only beneath PATHS    HARDINIT_FS_RO\n"
+         "      --fs-rw PATHS         read and write (not execute) beneath   HARDINIT_FS_RW\n"
+         "      --net-bind PORTS      the only TCP ports bind may use        HARDINIT_NET_BIND\n"
+         "      --net-connect PORTS   the only TCP ports connect may use     HARDINIT_NET_CONNECT\n"
+         "      --landlock MODE       required (default) or best-effort      HARDINIT_LANDLOCK\n"
+         "                            (Landlock; lists are comma-separated, \"\" = none)\n"
          "  -s, --subreaper           register as child subreaper            TINI_SUBREAPER\n"
          "  -g, --kill-process-group  forward signals to the program's group TINI_KILL_PROCESS_GROUP\n"
          "  -p, --pdeathsig SIGNAL    signal hardinit gets if its parent dies\n"

@@ -222,7 +222,8 @@ bool PrepareLaunch(const Options& options, const IdentityFiles& files,
   LaunchPlan& plan = out->plan_;
   if (!RefuseSetuidInstall(err)) return false;
   plan.supervised = options.mode == Mode::kSupervise;
-  plan.confine = options.personality != Personality::kTini;
+  // Under the tini name only what the environment opts in to is confined (design.md §3.7).
+  plan.confine = options.personality != Personality::kTini || options.landlock.requested();
   plan.sigmask = signals.mask;
   plan.ignored = signals.ignored;
   plan.foreground_tty = plan.supervised && isatty(STDIN_FILENO) == 1;
@@ -267,6 +268,9 @@ bool PrepareConfinement(const Options& options, const IdentityFiles& files, Laun
   plan.filter_len = out->seccomp_.filter.size();
   plan.seccomp_flags = out->seccomp_.flags;
 
+  if (!PrepareLandlock(options.landlock, &out->landlock_, err)) return false;
+  plan.landlock_ruleset_fd = out->landlock_.fd();
+
   if (options.user) {
     // gosu's rule: HOME always from passwd (or "/"), whatever the image's ENV says.
     SetEnv(&out->env_, "HOME", identity.home);
@@ -290,6 +294,7 @@ LaunchPlan Launch::SupervisorPlan() const {
   caps.ambient = 0;
   supervisor.filter = nullptr;
   supervisor.filter_len = 0;
+  supervisor.landlock_ruleset_fd = -1;
   return supervisor;
 }
 

@@ -37,6 +37,7 @@ enum class Step : uint32_t {
   kVerifyAmbient,
   kVerifySecurebits,
   kVerifyNoNewPrivs,
+  kLandlock,
   kLoadSeccomp,
   kExec,
 };
