@@ -504,8 +504,8 @@ static int MmapExec(const char* path) {
   return 0;
 }
 
-static int TcpTo(const char* port_text, int do_connect) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+static int InetTo(const char* port_text, int type, int do_connect) {
+  int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
   struct sockaddr_in address = {0};
   address.sin_family = AF_INET;
@@ -578,9 +578,11 @@ static int LandlockCommand(const char* command, const char* arg) {
   } else if (strcmp(command, "write-fd") == 0) {
     rc = write(atoi(arg), "x", 1) == 1 ? 0 : -1;
   } else if (strcmp(command, "tcp-bind") == 0) {
-    rc = TcpTo(arg, 0);
+    rc = InetTo(arg, SOCK_STREAM, 0);
   } else if (strcmp(command, "tcp-connect") == 0) {
-    rc = TcpTo(arg, 1);
+    rc = InetTo(arg, SOCK_STREAM, 1);
+  } else if (strcmp(command, "udp-bind") == 0) {
+    rc = InetTo(arg, SOCK_DGRAM, 0);
   } else if (strcmp(command, "abstract-connect") == 0) {
     rc = UnixConnect(arg, 1);
   } else if (strcmp(command, "unix-connect") == 0) {

@@ -213,11 +213,12 @@ TEST_F(LandlockTest, BindOnlyToListedPorts) {
   const std::string other = std::to_string(FreePort());
   Listener server;
   ASSERT_TRUE(server.ok());
-  const std::vector<std::string> tries = {"tcp-bind", listed,        "tcp-bind",
-                                          other,      "tcp-connect", server.port()};
+  const std::vector<std::string> tries = {"tcp-bind", listed, "tcp-bind",    other,
+                                          "udp-bind", other,  "tcp-connect", server.port()};
   Expect(Probe({"--net-bind", listed}, tries),
          {{"tcp-bind:" + listed, "OK"},
           {"tcp-bind:" + other, "EACCES"},
+          {"udp-bind:" + other, "OK"},              // the port rules are TCP only
           {"tcp-connect:" + server.port(), "OK"}},  // connect is not restricted by --net-bind
          "--net-bind " + listed);
   Expect(Probe({}, tries), {{"tcp-bind:" + listed, "OK"}, {"tcp-bind:" + other, "OK"}}, "no flags");
