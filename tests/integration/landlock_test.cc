@@ -88,6 +88,17 @@ class Listener {
   int port_ = -1;
 };
 
+// The read-only trees a program in `binary`'s directory needs: that directory, and for a
+// dynamically linked build (scripts/sanitize.sh) the loader, the libraries and /proc, which
+// ASan reads at start. None of them holds /tmp, /var/tmp or /etc.
+std::string ReadOnlyTreesFor(const std::string& binary) {
+  std::string trees = std::filesystem::path(binary).parent_path();
+  for (const char* extra : {"/usr", "/lib", "/lib64", "/proc"}) {
+    if (std::filesystem::exists(extra)) trees += std::string(",") + extra;
+  }
+  return trees;
+}
+
 class LandlockTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -104,7 +115,7 @@ class LandlockTest : public ::testing::Test {
     chmod(outside_.c_str(), 0755);
     WriteFile(outside_ + "/existing", "data");
     WriteFile(tmp_ + "/existing", "data");
-    probe_dir_ = std::filesystem::path(kProbe).parent_path();
+    probe_dir_ = ReadOnlyTreesFor(kProbe);
   }
   void TearDown() override {
     std::error_code ignored;
@@ -136,7 +147,7 @@ class LandlockTest : public ::testing::Test {
 
   std::string tmp_;
   std::string outside_;
-  std::string probe_dir_;
+  std::string probe_dir_;  // the probe's directory and what it needs to start, never /tmp
   RunResult last_;
 };
 
@@ -413,8 +424,7 @@ TEST_F(LandlockTest, InspectSeesTheDomainFromInsideIt) {
   // Rules that do not cover "/" show even without the scopes (ABI capped to 5).
   RunOptions abi5;
   abi5.env = {"HARDINIT_LANDLOCK_ABI_CAP=5", "HARDINIT_LANDLOCK=best-effort"};
-  const std::string build_dir = std::filesystem::path(kHardinit).parent_path();
-  r = RunHardinit({"--fs-ro", build_dir + ",/proc", "--", kHardinit, "--inspect"}, abi5);
+  r = RunHardinit({"--fs-ro", ReadOnlyTreesFor(kHardinit), "--", kHardinit, "--inspect"}, abi5);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("restricted: opening / is refused"), std::string::npos) << r.out;
 }
