@@ -600,26 +600,45 @@ TEST_F(Dockerfile, CopyFromIntoAnotherScratchImageRuns) {
 // app answers GET / with its own /proc/self/status.
 class Examples : public DockerfileTest {
  protected:
-  void ServesAsAppWithOnlyNetBindService(const std::string& example,
-                                         const std::string& client) {
+  // The capabilities and options of the services in compose.yaml, without read_only.
+  static std::string ComposeSettings() {
+    return std::string(
+               "--cap-drop ALL --cap-add SETUID --cap-add SETGID --cap-add SETPCAP "
+               "--cap-add NET_BIND_SERVICE --security-opt no-new-privileges:true ") +
+           kPrivilegedPorts + " ";
+  }
+
+  // Builds docker/examples/EXAMPLE as hardinit-example-EXAMPLE.
+  void BuildExample(const std::string& example, std::string* image) {
     ASSERT_NO_FATAL_FAILURE(BuildHardinitImage());
-    std::string image = "hardinit-example-" + example;
-    Result build = Build("-t " + image + " " +
+    *image = "hardinit-example-" + example;
+    Result build = Build("-t " + *image + " " +
                          Quote(std::string(HARDINIT_SOURCE_DIR) + "/docker/examples/" + example));
     ASSERT_EQ(build.rc, 0) << build;
-    // The settings of the service in compose.yaml.
-    Result c = Start(std::string(
-        "--read-only --tmpfs /tmp --cap-drop ALL --cap-add SETUID --cap-add SETGID "
-        "--cap-add SETPCAP --cap-add NET_BIND_SERVICE "
-        "--security-opt no-new-privileges:true ") + kPrivilegedPorts + " " + image);
+  }
+
+  // Starts `run_args` (flags and image) and runs `client` in it until the service answers.
+  void StartAndGet(const std::string& run_args, const std::string& client, std::string* id,
+                   Result* get) {
+    Result c = Start(run_args);
     ASSERT_EQ(c.rc, 0) << c;
-    Result get;
+    *id = c.out;
     for (int i = 0; i < 100; ++i) {
-      get = Docker("exec " + c.out + " " + client);
-      if (get.rc == 0 || !IsRunning(c.out)) break;
+      *get = Docker("exec " + c.out + " " + client);
+      if (get->rc == 0 || !IsRunning(c.out)) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
-    ASSERT_EQ(get.rc, 0) << get << Docker("logs " + c.out) << "\nexit code: " << ExitCode(c.out);
+    ASSERT_EQ(get->rc, 0) << *get << Docker("logs " + c.out) << "\nexit code: " << ExitCode(c.out);
+  }
+
+  void ServesAsAppWithOnlyNetBindService(const std::string& example,
+                                         const std::string& client) {
+    std::string image, id;
+    Result get;
+    ASSERT_NO_FATAL_FAILURE(BuildExample(example, &image));
+    // The settings of the service in compose.yaml.
+    ASSERT_NO_FATAL_FAILURE(
+        StartAndGet("--read-only --tmpfs /tmp " + ComposeSettings() + image, client, &id, &get));
     Status s = ParseStatus(get.out);
     EXPECT_EQ(Field(s, "Uid"), "1000 1000 1000 1000") << get;
     EXPECT_EQ(Field(s, "Gid"), "1000 1000 1000 1000") << get;
@@ -637,34 +656,20 @@ class LandlockExamples : public Examples {
  protected:
   void ServesWithLandlockAlone(const std::string& example, const std::string& program,
                                const std::string& client) {
-    ASSERT_NO_FATAL_FAILURE(BuildHardinitImage());
-    const std::string image = "hardinit-example-" + example;
-    Result build = Build("-t " + image + " " +
-                         Quote(std::string(HARDINIT_SOURCE_DIR) + "/docker/examples/" + example));
-    ASSERT_EQ(build.rc, 0) << build;
-    const std::string caps =
-        std::string("--cap-drop ALL --cap-add SETUID --cap-add SETGID --cap-add SETPCAP "
-                    "--cap-add NET_BIND_SERVICE --security-opt no-new-privileges:true ") +
-        kPrivilegedPorts + " ";
-    Result c = Start(caps + image);
-    ASSERT_EQ(c.rc, 0) << c;
+    std::string image, id;
     Result get;
-    for (int i = 0; i < 100; ++i) {
-      get = Docker("exec " + c.out + " " + client);
-      if (get.rc == 0 || !IsRunning(c.out)) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-    ASSERT_EQ(get.rc, 0) << get << Docker("logs " + c.out) << "\nexit code: " << ExitCode(c.out);
+    ASSERT_NO_FATAL_FAILURE(BuildExample(example, &image));
+    ASSERT_NO_FATAL_FAILURE(StartAndGet(ComposeSettings() + image, client, &id, &get));
     Status s = ParseStatus(get.out);
     EXPECT_EQ(Field(s, "Uid"), "1000 1000 1000 1000") << get;
     EXPECT_TRUE(HasExactlyCaps(s, kNetBindService)) << get;
-    Result logs = WaitForLog(c.out, "own code:");
+    Result logs = WaitForLog(id, "own code:");
     EXPECT_NE(logs.out.find("write refused: EACCES"), std::string::npos) << logs;
     EXPECT_EQ(logs.out.find("WRITABLE"), std::string::npos) << logs;
-    EXPECT_EQ(Trim(Docker("inspect -f '{{.HostConfig.ReadonlyRootfs}}' " + c.out).out), "false");
+    EXPECT_EQ(Trim(Docker("inspect -f '{{.HostConfig.ReadonlyRootfs}}' " + id).out), "false");
 
     // Negative control: the same image and settings, the ENTRYPOINT without Landlock.
-    Result plain = Start(caps + "--entrypoint /usr/local/bin/hardinit " + image +
+    Result plain = Start(ComposeSettings() + "--entrypoint /usr/local/bin/hardinit " + image +
                          " --user app --cap-keep NET_BIND_SERVICE -- " + program);
     ASSERT_EQ(plain.rc, 0) << plain;
     logs = WaitForLog(plain.out, "own code:");
@@ -672,31 +677,28 @@ class LandlockExamples : public Examples {
   }
 };
 
+// GET / from inside the container, with the example's own runtime.
+constexpr char kPythonClient[] =
+    "python3 -c 'import urllib.request as u; "
+    "print(u.urlopen(\"http://127.0.0.1:80/\").read().decode())'";
+constexpr char kNodeClient[] =
+    "node -e 'require(\"http\").get(\"http://127.0.0.1:80/\", r => r.pipe(process.stdout))"
+    ".on(\"error\", e => { console.error(e.message); process.exit(1); })'";
+
 TEST_F(LandlockExamples, PythonServiceCannotWriteItsOwnCodeWithoutReadOnly) {
-  ServesWithLandlockAlone("python", "python3 /srv/app.py",
-                          "python3 -c 'import urllib.request as u; "
-                          "print(u.urlopen(\"http://127.0.0.1:80/\").read().decode())'");
+  ServesWithLandlockAlone("python", "python3 /srv/app.py", kPythonClient);
 }
 
 TEST_F(LandlockExamples, NodeServiceCannotWriteItsOwnCodeWithoutReadOnly) {
-  ServesWithLandlockAlone(
-      "node", "node /srv/server.js",
-      "node -e 'require(\"http\").get(\"http://127.0.0.1:80/\", r => r.pipe(process.stdout))"
-      ".on(\"error\", e => { console.error(e.message); process.exit(1); })'");
+  ServesWithLandlockAlone("node", "node /srv/server.js", kNodeClient);
 }
 
 TEST_F(Examples, PythonServiceServesPort80AsAppWithOnlyNetBindService) {
-  ServesAsAppWithOnlyNetBindService(
-      "python",
-      "python3 -c 'import urllib.request as u; "
-      "print(u.urlopen(\"http://127.0.0.1:80/\").read().decode())'");
+  ServesAsAppWithOnlyNetBindService("python", kPythonClient);
 }
 
 TEST_F(Examples, NodeServiceServesPort80AsAppWithOnlyNetBindService) {
-  ServesAsAppWithOnlyNetBindService(
-      "node",
-      "node -e 'require(\"http\").get(\"http://127.0.0.1:80/\", r => r.pipe(process.stdout))"
-      ".on(\"error\", e => { console.error(e.message); process.exit(1); })'");
+  ServesAsAppWithOnlyNetBindService("node", kNodeClient);
 }
 
 }  // namespace
