@@ -488,7 +488,8 @@ std::string UsageText(Personality personality, const std::string& argv0) {
   if (personality == Personality::kGosu) {
     return "Usage: " + argv0 + " USER[:GROUP] PROGRAM [ARG...]\n"
            "Runs PROGRAM as USER (name or id) and GROUP, in place, with no_new_privs,\n"
-           "no capabilities and hardinit's default seccomp profile.\n";
+           "no capabilities and hardinit's default seccomp profile. HARDINIT_FS_RO,\n"
+           "HARDINIT_FS_RW, HARDINIT_NET_BIND and HARDINIT_NET_CONNECT add Landlock rules.\n";
   }
   return "Usage: " + argv0 + " [OPTIONS] [--] PROGRAM [ARG...]\n"
          "       " + argv0 + " --inspect [PID]\n"
