@@ -45,9 +45,7 @@ std::string UnavailableReason(int errnum) {
     case EOPNOTSUPP:
       return call + ": Landlock is built in but not enabled (lsm= on boot)";
     case EPERM:
-      return call +
-             ": a seccomp filter denies it (an engine's profile older than "
-             "Landlock)";
+      return call + ": a seccomp filter denies it (an engine's profile older than Landlock)";
     default:
       return call;
   }
@@ -197,8 +195,8 @@ bool PrepareLandlock(const LandlockOptions& options, LandlockRuleset* out, std::
     out->Reset(-1);
     return false;
   }
-  spdlog::debug("Landlock: ABI {}, handled fs {:#x} net {:#x} scoped {:#x}", abi, rights.handled_fs,
-                rights.handled_net, rights.scoped);
+  spdlog::debug("Landlock: the kernel offers ABI {}; handled fs {:#x} net {:#x} scoped {:#x}", abi,
+                rights.handled_fs, rights.handled_net, rights.scoped);
   return true;
 }
 
@@ -212,9 +210,8 @@ LandlockStatus InspectOwnLandlock() {
     if (target <= 0 || target == self || !CredentialsAllowSignal(target)) continue;
     if (kill(target, 0) != 0 && errno == EPERM) {
       status.restricted = true;
-      status.evidence = "kill(" + std::to_string(target) +
-                        ", 0) is refused although the uids "
-                        "allow it: signals are scoped to a Landlock domain";
+      status.evidence = "kill(" + std::to_string(target) + ", 0) is refused although the " +
+                        "uids allow it: signals are scoped to a Landlock domain";
       return status;
     }
   }

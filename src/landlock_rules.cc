@@ -158,11 +158,18 @@ bool PlanLandlock(const LandlockOptions& options, int abi, const std::string& un
                   LandlockRights* rights, std::vector<std::string>* warnings, std::string* err) {
   *rights = {};
   if (!options.requested()) return true;
-  if (options.abi_cap >= 0 && abi > options.abi_cap) abi = options.abi_cap;
+  std::string kernel = abi == 0 ? "Landlock is not available (" + unavailable + ")"
+                                : "this kernel offers Landlock ABI " + std::to_string(abi);
+  if (options.abi_cap >= 0 && abi > options.abi_cap) {
+    const std::string capped = "HARDINIT_LANDLOCK_ABI_CAP=" + std::to_string(options.abi_cap) +
+                               "; the kernel offers " + std::to_string(abi);
+    abi = options.abi_cap;
+    kernel = abi == 0
+                 ? "Landlock is not available (" + capped + ")"
+                 : "this kernel offers Landlock ABI " + std::to_string(abi) + " (" + capped + ")";
+  }
   std::vector<LandlockShortfall> shortfalls;
   const LandlockRights computed = ComputeLandlockRights(options, abi, &shortfalls);
-  const std::string kernel = abi == 0 ? "Landlock is not available (" + unavailable + ")"
-                                      : "this kernel offers Landlock ABI " + std::to_string(abi);
   auto needs = [](const LandlockShortfall& s) {
     return std::string(s.right) + " needs Landlock ABI " + std::to_string(s.abi) + " (Linux " +
            LinuxForLandlockAbi(s.abi) + ")";

@@ -438,7 +438,19 @@ TEST(LandlockDecision, TheCapLowersTheAbi) {
   options.abi_cap = 3;
   Decision d = Decide(options, 7);
   EXPECT_FALSE(d.ok) << "ABI 7 capped to 3 has no TCP rules";
-  EXPECT_NE(d.err.find("this kernel offers Landlock ABI 3"), std::string::npos) << d.err;
+  EXPECT_NE(d.err.find("this kernel offers Landlock ABI 3 (HARDINIT_LANDLOCK_ABI_CAP=3; the "
+                       "kernel offers 7)"),
+            std::string::npos)
+      << d.err;
+  options.abi_cap = 0;
+  options.best_effort = true;
+  d = Decide(options, 7);
+  ASSERT_TRUE(d.ok) << d.err;
+  EXPECT_NE(d.warnings[0].find("Landlock is not available (HARDINIT_LANDLOCK_ABI_CAP=0; the "
+                               "kernel offers 7)"),
+            std::string::npos)
+      << d.warnings[0];
+  options.best_effort = false;
   options.abi_cap = 9;  // above the kernel's: changes nothing
   d = Decide(options, 7);
   EXPECT_TRUE(d.ok) << d.err;
@@ -536,11 +548,12 @@ TEST_F(LandlockKernelTest, TheRulesetHoldsInTheChildThroughRealSys) {
   // Negative control: the same checks unrestricted.
   EXPECT_EQ(OpenErrno(ro_file, O_WRONLY), 0);
   EXPECT_EQ(OpenErrno("/etc/passwd", O_RDONLY), 0);
-  EXPECT_EQ(RunInConfinedChild(nullptr, [&] {
-              char* const argv[] = {nullptr};
-              execve(script.c_str(), argv, argv);
-              return errno == ENOENT ? 0 : 1;
-            }),
+  EXPECT_EQ(RunInConfinedChild(nullptr,
+                               [&] {
+                                 char* const argv[] = {nullptr};
+                                 execve(script.c_str(), argv, argv);
+                                 return errno == ENOENT ? 0 : 1;
+                               }),
             0);
 }
 
