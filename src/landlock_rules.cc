@@ -141,7 +141,9 @@ LandlockRights ComputeLandlockRights(const LandlockOptions& options, int abi,
     if (!Wanted(feature.need, options)) continue;
     if (feature.abi <= abi) {
       rights.*feature.field |= feature.bits;
-    } else if (shortfalls != nullptr) {
+    } else if (shortfalls != nullptr && (feature.bits != kFsRefer || abi >= 1)) {
+      // Without REFER the kernel refuses more, not less; that only matters once there are
+      // filesystem rules at all.
       shortfalls->push_back({feature.right, feature.abi, feature.required, feature.without,
                              OriginFor(feature.need, options)});
     }
