@@ -319,6 +319,16 @@ def main():
     rep.budget("start-up: --seccomp default ÷ unconfined", fmt_ratio(r3), "< 1.05x", r3 < 1.05,
                f"{fmt_num(plain)} µs vs {fmt_num(unconfined)} µs; installing the default "
                f"filter alone: {fmt_num(raw.median('filterload', 'default', 'load_us'))} µs (§7)")
+    landlock = med("hardinit hardened + Landlock")
+    r4 = ratio(landlock, hard)
+    rep.add_csv("startup", "hardinit hardened + Landlock", "ratio_vs_hardened", r4, "x")
+    rep.md.append(f"Landlock (`--fs-ro / --fs-rw /tmp --net-bind 80`) on the hardened start-up: "
+                  f"{fmt_ratio(r4)} the same command without it ({fmt_num(landlock)} µs vs "
+                  f"{fmt_num(hard)} µs; no fixed budget). Building the ruleset takes "
+                  f"{fmt_num(raw.median('landlockcost', 'ruleset', 'build_us'), 1)} µs and "
+                  f"enforcing it {fmt_num(raw.median('landlockcost', 'ruleset', 'restrict_us'), 1)}"
+                  f" µs (`bench/landlockcost.c`, Landlock ABI "
+                  f"{raw.text('landlockcost', 'ruleset', 'abi')}).\n")
     rep.md.append("Commands (`-n NAME CMD`):\n")
     for name in raw.order["startup_cmd"]:
         rep.md.append(f"- {name}: `{raw.text('startup_cmd', name, 'command')}`")

@@ -40,13 +40,13 @@ if [[ $mode == full ]]; then
   time_runs=21 idle_seconds=10
   reap_orphans=10000 reap_reps=2
   signals=1000
-  syscalls=100000 syscost_reps=7 filter_loads=301
+  syscalls=100000 syscost_reps=7 filter_loads=301 landlock_samples=301
 else
   startup_rounds=1 startup_runs=10 startup_warmup=2
   time_runs=3 idle_seconds=2
   reap_orphans=200 reap_reps=1
   signals=50
-  syscalls=10000 syscost_reps=1 filter_loads=5
+  syscalls=10000 syscost_reps=1 filter_loads=5 landlock_samples=5
 fi
 
 section_start=$SECONDS
@@ -84,7 +84,7 @@ hardinit=$build/hardinit
 
 mkdir -p "$helpers" "$raw" "$out"
 rm -f "$raw"/*
-for helper in siglat reap syscost filterload; do
+for helper in siglat reap syscost filterload landlockcost; do
   if [[ ! -x $helpers/$helper || $root/bench/$helper.c -nt $helpers/$helper ||
         $root/bench/common.h -nt $helpers/$helper ]]; then
     cc -O2 -Wall -Wextra -Werror -static -o "$helpers/$helper" "$root/bench/$helper.c"
@@ -114,6 +114,7 @@ startup_commands=(
   "hardinit|$hardinit -- $true_bin"
   "hardinit --seccomp unconfined|$hardinit --seccomp unconfined -- $true_bin"
   "hardinit hardened|$hardinit --user nobody --seccomp default -- $true_bin"
+  "hardinit hardened + Landlock|$hardinit --user nobody --seccomp default --fs-ro / --fs-rw /tmp --net-bind 80 -- $true_bin"
   "tini-static|$tini_static -s -- $true_bin"
   "tini|$tini -s -- $true_bin"
   "dumb-init|$dumb_init $true_bin"
@@ -293,6 +294,12 @@ done
 "${rt[@]}" "$helpers/filterload" "$filter_loads" "${loads[@]}" >"$raw/filterload.out"
 while read -r profile metric value; do record filterload "$profile" "$metric" "$value"; done <"$raw/filterload.out"
 record filterload meta command "${rt[*]} bench/filterload $filter_loads default=BPF strict=BPF (BPF from \`hardinit seccomp export\`; one fork per load, median)"
+
+# What start-up's "hardened + Landlock ÷ hardened" is made of: the ruleset and its enforcement.
+log landlock "$landlock_samples samples of a typical Landlock rule set"
+"${rt[@]}" "$helpers/landlockcost" "$landlock_samples" >"$raw/landlockcost.out"
+while read -r metric value; do record landlockcost ruleset "$metric" "$value"; done <"$raw/landlockcost.out"
+record landlockcost meta command "${rt[*]} bench/landlockcost $landlock_samples (one fork per sample, median)"
 
 # --- 9. report -------------------------------------------------------------------------------
 record meta meta load_after "$(cut -d' ' -f1-3 /proc/loadavg)"

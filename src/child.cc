@@ -330,6 +330,16 @@ ChildError ReportReachedExec(int report_fd, Sys& sys) {
   return kOk;
 }
 
+// After no_new_privs (the kernel requires it, or CAP_SYS_ADMIN) and before the filter, so that
+// the filter need not allow it. Default audit logging: the kernel's choice (flags 0).
+ChildError RestrictLandlock(const LaunchPlan& plan, Sys& sys) {
+  if (plan.landlock_ruleset_fd < 0) return kOk;
+  if (long rc = sys.LandlockRestrictSelf(plan.landlock_ruleset_fd, 0); rc < 0) {
+    return Fail(Step::kLandlock, rc);
+  }
+  return kOk;
+}
+
 ChildError Exec(const LaunchPlan& plan, Sys& sys) {
   if (long rc = sys.Execve(plan.path, plan.argv, plan.envp); rc < 0) return Fail(Step::kExec, rc);
   return kOk;
@@ -357,6 +367,7 @@ ChildError RunChildSteps(const LaunchPlan& plan, Sys& sys, int report_fd) noexce
   SetListenPid(plan, sys);
   if (plan.confine) {
     RETURN_ON_FAILURE(ApplyPrivileges(plan, sys));
+    RETURN_ON_FAILURE(RestrictLandlock(plan, sys));
     // Last before exec, so that the filter need not allow any of the steps above.
     RETURN_ON_FAILURE(LoadSeccomp(plan, sys));
   }

@@ -30,6 +30,7 @@ const char* StepName(Step step) {
     case Step::kVerifyAmbient: return "checking the ambient set";
     case Step::kVerifySecurebits: return "checking securebits";
     case Step::kVerifyNoNewPrivs: return "checking no_new_privs";
+    case Step::kLandlock: return "landlock_restrict_self";
     case Step::kLoadSeccomp: return "seccomp(SECCOMP_SET_MODE_FILTER)";
     case Step::kExec: return "execve";
     case Step::kReachedExec: return "write(reached execve) to hardinit";

@@ -101,6 +101,52 @@ bool SetSeccomp(Options* o, std::string_view v, std::string_view source, std::st
   o->seccomp = std::string(v);
   return true;
 }
+// Landlock's flags and variables (design.md §3.9); `source` is also kept as the list's origin,
+// for the messages of a later step (a path that does not exist).
+bool SetPaths(std::optional<LandlockPaths>* list, std::string_view source, std::string_view v,
+              std::string* err) {
+  LandlockPaths paths{{}, std::string(source)};
+  std::string why;
+  if (!ParseLandlockPaths(v, &paths.paths, &why)) return Refuse(source, why, err);
+  *list = std::move(paths);
+  return true;
+}
+bool SetPorts(std::optional<LandlockPorts>* list, std::string_view source, std::string_view v,
+              std::string* err) {
+  LandlockPorts ports{{}, std::string(source)};
+  std::string why;
+  if (!ParseLandlockPorts(v, &ports.ports, &why)) return Refuse(source, why, err);
+  *list = std::move(ports);
+  return true;
+}
+bool SetFsRo(Options* o, std::string_view v, std::string_view source, std::string* err) {
+  return SetPaths(&o->landlock.fs_ro, source, v, err);
+}
+bool SetFsRw(Options* o, std::string_view v, std::string_view source, std::string* err) {
+  return SetPaths(&o->landlock.fs_rw, source, v, err);
+}
+bool SetNetBind(Options* o, std::string_view v, std::string_view source, std::string* err) {
+  return SetPorts(&o->landlock.net_bind, source, v, err);
+}
+bool SetNetConnect(Options* o, std::string_view v, std::string_view source, std::string* err) {
+  return SetPorts(&o->landlock.net_connect, source, v, err);
+}
+bool SetLandlockMode(Options* o, std::string_view v, std::string_view source, std::string* err) {
+  if (v == "required" || v == "best-effort") {
+    o->landlock.best_effort = v == "best-effort";
+    return true;
+  }
+  return Refuse(source, "expected required or best-effort: " + Quoted(v), err);
+}
+bool SetLandlockAbiCap(Options* o, std::string_view v, std::string_view source,
+                       std::string* err) {
+  long abi = 0;
+  if (!ParseInt(v, &abi) || abi < 0 || abi > 99) {
+    return Refuse(source, "not a Landlock ABI from 0 to 99: " + Quoted(v), err);
+  }
+  o->landlock.abi_cap = static_cast<int>(abi);
+  return true;
+}
 bool SetSubreaper(Options* o, std::string_view, std::string_view, std::string*) {
   o->subreaper = true;
   return true;
@@ -215,6 +261,11 @@ constexpr OptionSpec kOptions[] = {
     {0, "groups", true, false, SetGroups},
     {0, "cap-keep", true, false, SetCapKeep},
     {0, "seccomp", true, false, SetSeccomp},
+    {0, "fs-ro", true, false, SetFsRo},
+    {0, "fs-rw", true, false, SetFsRw},
+    {0, "net-bind", true, false, SetNetBind},
+    {0, "net-connect", true, false, SetNetConnect},
+    {0, "landlock", true, false, SetLandlockMode},
     {'s', "subreaper", false, true, SetSubreaper},
     {'g', "kill-process-group", false, true, SetKillProcessGroup},
     {'p', "pdeathsig", true, true, SetParentDeathSignal},
@@ -255,11 +306,14 @@ const OptionSpec* FindShort(char name, Personality personality) {
 // The variables that, under the tini name, ask for hardinit's confinement (design.md §3.7):
 // `docker run --init` passes no flags to the init, so the environment is the only way in.
 constexpr const char* kConfinementVariables[] = {
-    "HARDINIT_USER", "HARDINIT_GROUPS", "HARDINIT_CAP_KEEP", "HARDINIT_SECCOMP", "HARDINIT_GRACE"};
+    "HARDINIT_USER",   "HARDINIT_GROUPS", "HARDINIT_CAP_KEEP",  "HARDINIT_SECCOMP",
+    "HARDINIT_GRACE",  "HARDINIT_FS_RO",  "HARDINIT_FS_RW",     "HARDINIT_NET_BIND",
+    "HARDINIT_NET_CONNECT"};
 
 // Environment first, so that flags parsed afterwards win (design.md §1). A bad HARDINIT_*
 // value is hardinit's own configuration error (125) under every name; a bad TINI_* value is
-// a usage error in the personality's words.
+// a usage error in the personality's words. Landlock's variables apply under every name: the
+// environment is the only way to ask for them under gosu's syntax.
 bool ApplyEnvironment(const Environment& env, Options* o, std::string* err, int* exit_code) {
   auto get = [&env](const char* name) -> const std::string* {
     auto it = env.find(name);
@@ -282,6 +336,12 @@ bool ApplyEnvironment(const Environment& env, Options* o, std::string* err, int*
                              [&get](const char* name) { return get(name) != nullptr; });
     // tini exits with the program; the grace period comes with the confinement.
     if (!o->confine) o->grace_ms = 0;
+  }
+  if (!apply("HARDINIT_FS_RO", SetFsRo) || !apply("HARDINIT_FS_RW", SetFsRw) ||
+      !apply("HARDINIT_NET_BIND", SetNetBind) || !apply("HARDINIT_NET_CONNECT", SetNetConnect) ||
+      !apply("HARDINIT_LANDLOCK", SetLandlockMode) ||
+      !apply("HARDINIT_LANDLOCK_ABI_CAP", SetLandlockAbiCap)) {
+    return false;
   }
   // tini's switches count as set whatever their value, even empty.
   if (get("TINI_SUBREAPER") != nullptr) o->subreaper = true;
@@ -505,7 +565,8 @@ std::string UsageText(Personality personality, const std::string& argv0) {
   if (personality == Personality::kGosu) {
     return "Usage: " + argv0 + " USER[:GROUP] PROGRAM [ARG...]\n"
            "Runs PROGRAM as USER (name or id) and GROUP, in place, with no_new_privs,\n"
-           "no capabilities and hardinit's default seccomp profile.\n";
+           "no capabilities and hardinit's default seccomp profile. HARDINIT_FS_RO,\n"
+           "HARDINIT_FS_RW, HARDINIT_NET_BIND and HARDINIT_NET_CONNECT add Landlock rules.\n";
   }
   return "Usage: " + argv0 + " [OPTIONS] [--] PROGRAM [ARG...]\n"
          "       " + argv0 + " --inspect [PID]\n"
@@ -520,6 +581,12 @@ std::string UsageText(Personality personality, const std::string& argv0) {
          "      --cap-keep LIST       capabilities to keep (default none)    HARDINIT_CAP_KEEP\n"
          "      --seccomp PROFILE     default, strict, unconfined or a JSON  HARDINIT_SECCOMP\n"
          "                            or .bpf file (default: default)\n"
+         "      --fs-ro PATHS         read and execute only beneath PATHS    HARDINIT_FS_RO\n"
+         "      --fs-rw PATHS         read and write (not execute) beneath   HARDINIT_FS_RW\n"
+         "      --net-bind PORTS      the only TCP ports bind may use        HARDINIT_NET_BIND\n"
+         "      --net-connect PORTS   the only TCP ports connect may use     HARDINIT_NET_CONNECT\n"
+         "      --landlock MODE       required (default) or best-effort      HARDINIT_LANDLOCK\n"
+         "                            (Landlock; lists are comma-separated, \"\" = none)\n"
          "  -s, --subreaper           register as child subreaper            TINI_SUBREAPER\n"
          "  -g, --kill-process-group  forward signals to the program's group TINI_KILL_PROCESS_GROUP\n"
          "  -p, --pdeathsig SIGNAL    signal hardinit gets if its parent dies\n"

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <cstring>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@
 #include "hardinit/caps.h"
 #include "hardinit/error.h"
 #include "hardinit/file_util.h"
+#include "hardinit/landlock.h"
 
 namespace hardinit {
 namespace {
@@ -128,7 +130,14 @@ bool ReadSecurityState(pid_t pid, SecurityState* out, std::string* err) {
   if (pid == getpid()) {
     const int bits = prctl(PR_GET_SECUREBITS);
     if (bits >= 0) out->securebits = static_cast<unsigned long>(bits);
+    const LandlockStatus landlock = InspectOwnLandlock();
+    out->landlock_restricted = landlock.restricted;
+    out->landlock_evidence = landlock.evidence;
+  } else {
+    out->landlock_evidence = "unknown: Linux shows no Landlock state in /proc; run --inspect "
+                             "inside the process's domain (e.g. as its child) to look";
   }
+  out->landlock_abi = QueryLandlockAbi(&out->landlock_errno);
   return true;
 }
 
@@ -163,6 +172,12 @@ std::string FormatSecurityState(const SecurityState& s, LogFormat format,
     }
     j["no_new_privs"] = s.no_new_privs;
     j["seccomp"] = {{"mode", SeccompModeName(s.seccomp_mode)}, {"filters", s.seccomp_filters}};
+    j["landlock"] = {{"abi", s.landlock_abi},
+                     {"restricted", s.landlock_restricted ? nlohmann::ordered_json(
+                                                                *s.landlock_restricted)
+                                                          : nlohmann::ordered_json(nullptr)},
+                     {"evidence", s.landlock_evidence}};
+    if (s.landlock_abi == 0) j["landlock"]["unavailable"] = strerrordesc_np(s.landlock_errno);
     // Names come from the kernel (comm) and the image's files, in any bytes: an invalid UTF-8
     // byte becomes U+FFFD rather than an exception (nlohmann's default) or invalid JSON.
     return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
@@ -192,6 +207,13 @@ std::string FormatSecurityState(const SecurityState& s, LogFormat format,
       s.no_new_privs ? "yes: exec can never gain privileges" : "no",
       SeccompModeName(s.seccomp_mode));
   if (s.seccomp_mode == 2) out += fmt::format(" ({} filter(s))", s.seccomp_filters);
+  const std::string kernel =
+      s.landlock_abi > 0 ? fmt::format("the kernel offers ABI {}", s.landlock_abi)
+                         : fmt::format("unavailable ({})", strerrordesc_np(s.landlock_errno));
+  const char* restricted = !s.landlock_restricted ? "" : *s.landlock_restricted ? "restricted: "
+                                                                                 : "not seen: ";
+  out += fmt::format("\nlandlock      {}\n              {}{}", kernel, restricted,
+                     s.landlock_evidence);
   return out + "\n";
 }
 

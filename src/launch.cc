@@ -306,6 +306,9 @@ bool PrepareConfinement(const Options& options, const IdentityFiles& files, Laun
   plan.filter_len = out->seccomp_.filter.size();
   plan.seccomp_flags = out->seccomp_.flags;
 
+  if (!PrepareLandlock(options.landlock, &out->landlock_, err)) return false;
+  plan.landlock_ruleset_fd = out->landlock_.fd();
+
   if (options.user) {
     // gosu's rule: HOME always from passwd (or "/"), whatever the image's ENV says.
     SetEnv(&out->env_, "HOME", identity.home);
@@ -341,6 +344,7 @@ LaunchPlan SupervisorPlanFor(const LaunchPlan& program) {
   }
   supervisor.filter = nullptr;
   supervisor.filter_len = 0;
+  supervisor.landlock_ruleset_fd = -1;
   return supervisor;
 }
 

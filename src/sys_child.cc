@@ -115,6 +115,10 @@ int RealSys::Seccomp(unsigned int operation, unsigned int flags, void* args) {
   return static_cast<int>(Result(syscall(SYS_seccomp, operation, flags, args)));
 }
 
+int RealSys::LandlockRestrictSelf(int ruleset_fd, unsigned int flags) {
+  return static_cast<int>(Result(syscall(SYS_landlock_restrict_self, ruleset_fd, flags)));
+}
+
 int RealSys::Execve(const char* path, char* const argv[], char* const envp[]) {
   return static_cast<int>(Result(syscall(SYS_execve, path, argv, envp)));
 }

@@ -40,6 +40,7 @@ enum class Step : uint32_t {
   kVerifyAmbient,
   kVerifySecurebits,
   kVerifyNoNewPrivs,
+  kLandlock,
   kLoadSeccomp,
   kExec,
   // Not a failure: the record the child sends right before execve (see below).

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "hardinit/landlock.h"
+
 namespace hardinit {
 
 // Who hardinit is pretending to be, from argv[0]'s basename.
@@ -46,6 +48,7 @@ struct Options {
   std::optional<std::string> groups;    // --groups LIST
   std::optional<std::string> cap_keep;  // --cap-keep LIST
   std::string seccomp = "default";      // --seccomp PROFILE
+  LandlockOptions landlock;             // --fs-ro, --fs-rw, --net-bind, --net-connect, --landlock
 
   bool subreaper = false;           // -s
   bool kill_process_group = false;  // -g

@@ -27,12 +27,18 @@ struct SecurityState {
   bool no_new_privs = false;
   int seccomp_mode = 0;  // 0 disabled, 1 strict, 2 filter
   int seccomp_filters = 0;
+  // Landlock (design.md §3.9): the ABI the kernel offers (0: unavailable, errno in
+  // landlock_errno), and for the calling process only, whether it is in a domain.
+  int landlock_abi = 0;
+  int landlock_errno = 0;
+  std::optional<bool> landlock_restricted;  // unset: another process, which cannot be told
+  std::string landlock_evidence;
 };
 
 // Parses the text of /proc/PID/status.
 bool ParseProcStatus(const std::string& text, SecurityState* out, std::string* err);
 
-// Reads /proc/PID/status (and securebits when pid is the caller).
+// Reads /proc/PID/status (and securebits and the Landlock look when pid is the caller).
 bool ReadSecurityState(pid_t pid, SecurityState* out, std::string* err);
 
 // Renders for people, or as one JSON object.

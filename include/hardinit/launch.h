@@ -12,6 +12,7 @@
 
 #include "hardinit/cli.h"
 #include "hardinit/identity.h"
+#include "hardinit/landlock.h"
 #include "hardinit/plan.h"
 #include "hardinit/seccomp.h"
 #include "hardinit/signals.h"
@@ -52,6 +53,7 @@ class Launch {
   std::vector<char*> envp_;
   std::string path_;
   SeccompProgram seccomp_;
+  LandlockRuleset landlock_;
   LaunchPlan plan_{};
 };
 
@@ -89,7 +91,7 @@ bool PrepareLaunch(const Options& options, const IdentityFiles& files,
                    const InheritedSignals& signals, const std::vector<std::string>& environment,
                    Launch* out, int* exit_code, std::string* err);
 
-// The confinement part of PrepareLaunch: identity, capabilities, seccomp, HOME/USER.
+// The confinement part of PrepareLaunch: identity, capabilities, seccomp, Landlock, HOME/USER.
 bool PrepareConfinement(const Options& options, const IdentityFiles& files, Launch* out,
                         std::string* err);
 

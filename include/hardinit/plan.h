@@ -71,6 +71,11 @@ struct LaunchPlan {
 
   CapabilityPlan caps;
 
+  // Landlock (design.md §3.9): a ruleset the parent built, enforced after no_new_privs and
+  // before the filter; -1 = none. The kernel made it close-on-exec, so it never reaches the
+  // program.
+  int landlock_ruleset_fd = -1;
+
   // Seccomp: loaded last, as is (empty = unconfined).
   const sock_filter* filter = nullptr;
   size_t filter_len = 0;

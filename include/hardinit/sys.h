@@ -42,6 +42,7 @@ class Sys {
   virtual int CapGet(cap_user_header_t header, cap_user_data_t data) = 0;
   virtual int CapSet(cap_user_header_t header, const cap_user_data_t data) = 0;
   virtual int Seccomp(unsigned int operation, unsigned int flags, void* args) = 0;
+  virtual int LandlockRestrictSelf(int ruleset_fd, unsigned int flags) = 0;
   virtual int Execve(const char* path, char* const argv[], char* const envp[]) = 0;
   virtual int GetPid() = 0;
   virtual long Write(int fd, const void* buffer, size_t size) = 0;
@@ -72,6 +73,7 @@ class RealSys final : public Sys {
   int CapGet(cap_user_header_t header, cap_user_data_t data) override;
   int CapSet(cap_user_header_t header, const cap_user_data_t data) override;
   int Seccomp(unsigned int operation, unsigned int flags, void* args) override;
+  int LandlockRestrictSelf(int ruleset_fd, unsigned int flags) override;
   int Execve(const char* path, char* const argv[], char* const envp[]) override;
   int GetPid() override;
   long Write(int fd, const void* buffer, size_t size) override;

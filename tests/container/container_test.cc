@@ -507,6 +507,47 @@ TEST_F(NegativeControl, PlainShellEntrypointIsRootWithDockersCaps) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Landlock (design.md §3.9) under Docker's own seccomp profile and without --read-only: the
+// image insists on a read-only root. /home/app belongs to app, so only Landlock refuses.
+
+using Landlock = ContainerTest;
+
+// A writable mount (a volume, here a tmpfs) is read-only to the program too unless listed.
+TEST_F(Landlock, ReadOnlyRootFromTheImageAloneWithoutDockersReadOnly) {
+  const std::string tries =
+      "write /home/app/new write /data/new write /tmp/new tcp-bind 8081 status";
+  const std::string data = "--tmpfs /data:mode=1777 ";
+  Result r = Run(data + In("--user app --fs-ro / --fs-rw /tmp --net-bind 8080 -- /bin/probe " +
+                           tries));
+  ASSERT_EQ(r.rc, 0) << r;
+  EXPECT_NE(r.out.find("write:/home/app/new=EACCES"), std::string::npos) << r;
+  EXPECT_NE(r.out.find("write:/data/new=EACCES"), std::string::npos) << r;
+  EXPECT_NE(r.out.find("write:/tmp/new=OK"), std::string::npos) << r;
+  EXPECT_NE(r.out.find("tcp-bind:8081=EACCES"), std::string::npos) << r;
+  // Negative control: the same user and tries without the flags.
+  r = Run(data + In("--user app -- /bin/probe " + tries));
+  ASSERT_EQ(r.rc, 0) << r;
+  EXPECT_NE(r.out.find("write:/home/app/new=OK"), std::string::npos) << r;
+  EXPECT_NE(r.out.find("write:/data/new=OK"), std::string::npos) << r;
+  EXPECT_NE(r.out.find("tcp-bind:8081=OK"), std::string::npos) << r;
+}
+
+// `docker run --init` passes its init no flags: the environment opts the tini name in.
+TEST_F(Landlock, DockerInitConfinesOnlyWhenTheEnvironmentAsks) {
+  const std::string probe = "--init --entrypoint /bin/probe ";
+  Result r = Run(probe + "-e HARDINIT_FS_RO=/ -e HARDINIT_FS_RW=/tmp " +
+                 In("write /etc/new write /tmp/new status"));
+  ASSERT_EQ(r.rc, 0) << r;
+  EXPECT_NE(r.out.find("write:/etc/new=EACCES"), std::string::npos) << r;
+  EXPECT_NE(r.out.find("write:/tmp/new=OK"), std::string::npos) << r;
+  EXPECT_NE(r.out.find("NoNewPrivs=1"), std::string::npos) << r;
+  // Negative control: plain --init changes nothing about the program, as tini.
+  r = Run(probe + In("write /etc/new status"));
+  ASSERT_EQ(r.rc, 0) << r;
+  EXPECT_NE(r.out.find("write:/etc/new=OK"), std::string::npos) << r;
+}
+
+// ---------------------------------------------------------------------------------------
 // docker/Dockerfile and the examples, built offline: the base image is debootstrapped and
 // imported as debian:bookworm-slim; the build stages reach only Debian's archive.
 
@@ -559,26 +600,45 @@ TEST_F(Dockerfile, CopyFromIntoAnotherScratchImageRuns) {
 // app answers GET / with its own /proc/self/status.
 class Examples : public DockerfileTest {
  protected:
-  void ServesAsAppWithOnlyNetBindService(const std::string& example,
-                                         const std::string& client) {
+  // The capabilities and options of the services in compose.yaml, without read_only.
+  static std::string ComposeSettings() {
+    return std::string(
+               "--cap-drop ALL --cap-add SETUID --cap-add SETGID --cap-add SETPCAP "
+               "--cap-add NET_BIND_SERVICE --security-opt no-new-privileges:true ") +
+           kPrivilegedPorts + " ";
+  }
+
+  // Builds docker/examples/EXAMPLE as hardinit-example-EXAMPLE.
+  void BuildExample(const std::string& example, std::string* image) {
     ASSERT_NO_FATAL_FAILURE(BuildHardinitImage());
-    std::string image = "hardinit-example-" + example;
-    Result build = Build("-t " + image + " " +
+    *image = "hardinit-example-" + example;
+    Result build = Build("-t " + *image + " " +
                          Quote(std::string(HARDINIT_SOURCE_DIR) + "/docker/examples/" + example));
     ASSERT_EQ(build.rc, 0) << build;
-    // The settings of the service in compose.yaml.
-    Result c = Start(std::string(
-        "--read-only --tmpfs /tmp --cap-drop ALL --cap-add SETUID --cap-add SETGID "
-        "--cap-add SETPCAP --cap-add NET_BIND_SERVICE "
-        "--security-opt no-new-privileges:true ") + kPrivilegedPorts + " " + image);
+  }
+
+  // Starts `run_args` (flags and image) and runs `client` in it until the service answers.
+  void StartAndGet(const std::string& run_args, const std::string& client, std::string* id,
+                   Result* get) {
+    Result c = Start(run_args);
     ASSERT_EQ(c.rc, 0) << c;
-    Result get;
+    *id = c.out;
     for (int i = 0; i < 100; ++i) {
-      get = Docker("exec " + c.out + " " + client);
-      if (get.rc == 0 || !IsRunning(c.out)) break;
+      *get = Docker("exec " + c.out + " " + client);
+      if (get->rc == 0 || !IsRunning(c.out)) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
-    ASSERT_EQ(get.rc, 0) << get << Docker("logs " + c.out) << "\nexit code: " << ExitCode(c.out);
+    ASSERT_EQ(get->rc, 0) << *get << Docker("logs " + c.out) << "\nexit code: " << ExitCode(c.out);
+  }
+
+  void ServesAsAppWithOnlyNetBindService(const std::string& example,
+                                         const std::string& client) {
+    std::string image, id;
+    Result get;
+    ASSERT_NO_FATAL_FAILURE(BuildExample(example, &image));
+    // The settings of the service in compose.yaml.
+    ASSERT_NO_FATAL_FAILURE(
+        StartAndGet("--read-only --tmpfs /tmp " + ComposeSettings() + image, client, &id, &get));
     Status s = ParseStatus(get.out);
     EXPECT_EQ(Field(s, "Uid"), "1000 1000 1000 1000") << get;
     EXPECT_EQ(Field(s, "Gid"), "1000 1000 1000 1000") << get;
@@ -588,18 +648,57 @@ class Examples : public DockerfileTest {
   }
 };
 
+// The examples' ENTRYPOINT holds --fs-ro / --fs-rw /tmp --net-bind 80 (issue 15): with no
+// --read-only given to Docker, the service serves port 80, and its own attempt at start to
+// write its code (which belongs to its user) is refused by Landlock. The negative control
+// runs the same image without the Landlock flags: then the write goes through.
+class LandlockExamples : public Examples {
+ protected:
+  void ServesWithLandlockAlone(const std::string& example, const std::string& program,
+                               const std::string& client) {
+    std::string image, id;
+    Result get;
+    ASSERT_NO_FATAL_FAILURE(BuildExample(example, &image));
+    ASSERT_NO_FATAL_FAILURE(StartAndGet(ComposeSettings() + image, client, &id, &get));
+    Status s = ParseStatus(get.out);
+    EXPECT_EQ(Field(s, "Uid"), "1000 1000 1000 1000") << get;
+    EXPECT_TRUE(HasExactlyCaps(s, kNetBindService)) << get;
+    Result logs = WaitForLog(id, "own code:");
+    EXPECT_NE(logs.out.find("write refused: EACCES"), std::string::npos) << logs;
+    EXPECT_EQ(logs.out.find("WRITABLE"), std::string::npos) << logs;
+    EXPECT_EQ(Trim(Docker("inspect -f '{{.HostConfig.ReadonlyRootfs}}' " + id).out), "false");
+
+    // Negative control: the same image and settings, the ENTRYPOINT without Landlock.
+    Result plain = Start(ComposeSettings() + "--entrypoint /usr/local/bin/hardinit " + image +
+                         " --user app --cap-keep NET_BIND_SERVICE -- " + program);
+    ASSERT_EQ(plain.rc, 0) << plain;
+    logs = WaitForLog(plain.out, "own code:");
+    EXPECT_NE(logs.out.find("WRITABLE"), std::string::npos) << logs;
+  }
+};
+
+// GET / from inside the container, with the example's own runtime.
+constexpr char kPythonClient[] =
+    "python3 -c 'import urllib.request as u; "
+    "print(u.urlopen(\"http://127.0.0.1:80/\").read().decode())'";
+constexpr char kNodeClient[] =
+    "node -e 'require(\"http\").get(\"http://127.0.0.1:80/\", r => r.pipe(process.stdout))"
+    ".on(\"error\", e => { console.error(e.message); process.exit(1); })'";
+
+TEST_F(LandlockExamples, PythonServiceCannotWriteItsOwnCodeWithoutReadOnly) {
+  ServesWithLandlockAlone("python", "python3 /srv/app.py", kPythonClient);
+}
+
+TEST_F(LandlockExamples, NodeServiceCannotWriteItsOwnCodeWithoutReadOnly) {
+  ServesWithLandlockAlone("node", "node /srv/server.js", kNodeClient);
+}
+
 TEST_F(Examples, PythonServiceServesPort80AsAppWithOnlyNetBindService) {
-  ServesAsAppWithOnlyNetBindService(
-      "python",
-      "python3 -c 'import urllib.request as u; "
-      "print(u.urlopen(\"http://127.0.0.1:80/\").read().decode())'");
+  ServesAsAppWithOnlyNetBindService("python", kPythonClient);
 }
 
 TEST_F(Examples, NodeServiceServesPort80AsAppWithOnlyNetBindService) {
-  ServesAsAppWithOnlyNetBindService(
-      "node",
-      "node -e 'require(\"http\").get(\"http://127.0.0.1:80/\", r => r.pipe(process.stdout))"
-      ".on(\"error\", e => { console.error(e.message); process.exit(1); })'");
+  ServesAsAppWithOnlyNetBindService("node", kNodeClient);
 }
 
 }  // namespace

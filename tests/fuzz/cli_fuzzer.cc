@@ -45,6 +45,16 @@ void CheckOptions(const Options& o) {
   FUZZ_CHECK(static_cast<int>(o.log_level) >= 0 && static_cast<int>(o.log_level) <= 6);
   FUZZ_CHECK(!o.inspect_pid || *o.inspect_pid > 0);
   FUZZ_CHECK(o.seccomp.size() > 0);
+  // Landlock lists: absolute, non-empty paths; an ABI cap in range; every list names its origin.
+  for (const auto* list : {&o.landlock.fs_ro, &o.landlock.fs_rw}) {
+    if (!*list) continue;
+    FUZZ_CHECK(!(*list)->origin.empty());
+    for (const std::string& path : (*list)->paths) FUZZ_CHECK(!path.empty() && path[0] == '/');
+  }
+  for (const auto* list : {&o.landlock.net_bind, &o.landlock.net_connect}) {
+    FUZZ_CHECK(!*list || !(*list)->origin.empty());
+  }
+  FUZZ_CHECK(o.landlock.abi_cap >= -1 && o.landlock.abi_cap <= 99);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -56,6 +58,9 @@ static const char* ErrnoName(int e) {
     case ESOCKTNOSUPPORT: return "ESOCKTNOSUPPORT";
     case EPROTONOSUPPORT: return "EPROTONOSUPPORT";
     case EOPNOTSUPP: return "EOPNOTSUPP";
+    case ECONNREFUSED: return "ECONNREFUSED";
+    case EROFS: return "EROFS";
+    case EXDEV: return "EXDEV";
     default: {
       static char buffer[32];
       snprintf(buffer, sizeof(buffer), "E%d", e);
@@ -536,6 +541,206 @@ static void ReportEnv(const char* name) {
   Report(key, value == NULL ? "(unset)" : value);
 }
 
+/* ---- Landlock (tests/integration/landlock_test.cc) ---------------------------------------
+ * Each command tries one thing and reports "command:ARG=errno" ("OK" when it worked). */
+
+static void ReportOn(const char* command, const char* arg, int rc) {
+  char key[512];
+  snprintf(key, sizeof(key), "%s:%s", command, arg);
+  Report(key, rc < 0 ? ErrnoName(errno) : "OK");
+}
+
+/* Creates (or truncates) PATH and writes one byte. */
+static int WritePath(const char* path) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+  if (fd < 0) return -1;
+  int rc = write(fd, "x", 1) == 1 ? 0 : -1;
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  return rc;
+}
+
+static int ReadPath(const char* path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  char c;
+  int rc = read(fd, &c, 1) < 0 ? -1 : 0;
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  return rc;
+}
+
+/* Copies the probe's own binary to PATH, mode 0755: a program the confined process wrote. */
+static int CopySelf(const char* path) {
+  int in = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  if (in < 0) return -1;
+  int out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+  if (out < 0) {
+    int saved = errno;
+    close(in);
+    errno = saved;
+    return -1;
+  }
+  char buffer[65536];
+  ssize_t n;
+  int rc = 0;
+  while ((n = read(in, buffer, sizeof(buffer))) > 0) {
+    if (write(out, buffer, (size_t)n) != n) {
+      rc = -1;
+      break;
+    }
+  }
+  if (n < 0) rc = -1;
+  int saved = errno;
+  close(in);
+  close(out);
+  errno = saved;
+  return rc;
+}
+
+/* Runs PATH (a copy of the probe) as "PATH exit 7" in a child: OK only if it really ran. The
+ * child sends execve's errno through a close-on-exec pipe. */
+static int ExecPath(const char* path) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return -1;
+  pid_t pid = fork();
+  if (pid == 0) {
+    char* args[] = {(char*)path, "exit", "7", NULL};
+    execv(path, args);
+    int e = errno;
+    if (write(fds[1], &e, sizeof(e)) < 0) _exit(126);
+    _exit(126);
+  }
+  close(fds[1]);
+  int e = 0;
+  ssize_t n = read(fds[0], &e, sizeof(e));
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (n == (ssize_t)sizeof(e)) {
+    errno = e;
+    return -1;
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 7) {
+    errno = EIO;
+    return -1;
+  }
+  return 0;
+}
+
+/* Maps PATH executable (what a dynamic loader does with a library). */
+static int MmapExec(const char* path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  void* p = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+  int saved = errno;
+  close(fd);
+  if (p == MAP_FAILED) {
+    errno = saved;
+    return -1;
+  }
+  munmap(p, 4096);
+  return 0;
+}
+
+static int InetTo(const char* port_text, int type, int do_connect) {
+  int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  struct sockaddr_in address = {0};
+  address.sin_family = AF_INET;
+  address.sin_port = htons((uint16_t)atoi(port_text));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  int rc = do_connect ? connect(fd, (struct sockaddr*)&address, sizeof(address))
+                      : bind(fd, (struct sockaddr*)&address, sizeof(address));
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  return rc;
+}
+
+/* Connects to a UNIX stream socket: NAME in the abstract namespace, or a PATH. */
+static int UnixConnect(const char* name, int abstract) {
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  struct sockaddr_un address = {0};
+  address.sun_family = AF_UNIX;
+  size_t length = strlen(name);
+  if (length + 2 > sizeof(address.sun_path)) length = sizeof(address.sun_path) - 2;
+  memcpy(address.sun_path + (abstract ? 1 : 0), name, length);
+  socklen_t size = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + length + (abstract ? 1 : 0));
+  int rc = connect(fd, (struct sockaddr*)&address, size);
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  return rc;
+}
+
+/* The program's own use of Landlock (as a sandboxing program would): a ruleset that handles
+ * file writes, enforced on itself. Reports the ABI too. */
+static int LandlockSelf(void) {
+  long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, 1U /* VERSION */);
+  char buffer[16];
+  snprintf(buffer, sizeof(buffer), "%ld", abi);
+  Report("landlock_abi", buffer);
+  uint64_t attr[3] = {1ULL << 1 /* LANDLOCK_ACCESS_FS_WRITE_FILE */, 0, 0};
+  int fd = (int)syscall(SYS_landlock_create_ruleset, attr, sizeof(attr), 0);
+  if (fd < 0) return -1;
+  prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+  int rc = (int)syscall(SYS_landlock_restrict_self, fd, 0);
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  return rc;
+}
+
+/* Runs one Landlock command; returns 0 when `command` is not one of them. */
+static int LandlockCommand(const char* command, const char* arg) {
+  int rc;
+  if (strcmp(command, "write") == 0) {
+    rc = WritePath(arg);
+  } else if (strcmp(command, "read") == 0) {
+    rc = ReadPath(arg);
+  } else if (strcmp(command, "truncate") == 0) {
+    rc = truncate(arg, 0);
+  } else if (strcmp(command, "chmod") == 0) {
+    rc = chmod(arg, 0755);
+  } else if (strcmp(command, "mkdir") == 0) {
+    rc = mkdir(arg, 0755);
+  } else if (strcmp(command, "copy-self") == 0) {
+    rc = CopySelf(arg);
+  } else if (strcmp(command, "exec-path") == 0) {
+    rc = ExecPath(arg);
+  } else if (strcmp(command, "mmap-exec") == 0) {
+    rc = MmapExec(arg);
+  } else if (strcmp(command, "write-fd") == 0) {
+    rc = write(atoi(arg), "x", 1) == 1 ? 0 : -1;
+  } else if (strcmp(command, "tcp-bind") == 0) {
+    rc = InetTo(arg, SOCK_STREAM, 0);
+  } else if (strcmp(command, "tcp-connect") == 0) {
+    rc = InetTo(arg, SOCK_STREAM, 1);
+  } else if (strcmp(command, "udp-bind") == 0) {
+    rc = InetTo(arg, SOCK_DGRAM, 0);
+  } else if (strcmp(command, "abstract-connect") == 0) {
+    rc = UnixConnect(arg, 1);
+  } else if (strcmp(command, "unix-connect") == 0) {
+    rc = UnixConnect(arg, 0);
+  } else if (strcmp(command, "signal") == 0) {
+    rc = kill(atoi(arg), 0);
+  } else if (strcmp(command, "landlock-self") == 0) {
+    rc = LandlockSelf();
+  } else {
+    return 0;
+  }
+  ReportOn(command, arg, rc);
+  return 1;
+}
+
+/* ---- end of Landlock ---- */
+
 static void SleepSeconds(double seconds) {
   struct timespec t = {(time_t)seconds, (long)((seconds - (time_t)seconds) * 1e9)};
   while (nanosleep(&t, &t) != 0 && errno == EINTR) {
@@ -829,6 +1034,8 @@ int main(int argc, char** argv) {
       execve(arg, none, environ);
       Report("exec_error", ErrnoName(errno));
       return 1;
+    } else if (LandlockCommand(command, arg)) {
+      ++i;  /* every Landlock command takes one argument ("landlock-self -" too) */
     } else {
       fprintf(stderr, "probe: unknown command %s\n", command);
       return 2;

@@ -135,6 +135,7 @@ class RecordingSys final : public Sys {
     return 0;
   }
   int Seccomp(unsigned int, unsigned int, void*) override { return Record("seccomp"); }
+  int LandlockRestrictSelf(int, unsigned int) override { return Record("landlock_restrict_self"); }
   int Execve(const char*, char* const[], char* const[]) override { return Record("execve"); }
   int GetPid() override {
     Record("getpid");
@@ -216,6 +217,7 @@ class ChildStepsTest : public ::testing::Test {
     plan_.caps.inheritable = plan_.caps.ambient = keep;
     plan_.filter = filter_;
     plan_.filter_len = 1;
+    plan_.landlock_ruleset_fd = 9;
     plan_.path = "/bin/true";
   }
 
@@ -249,8 +251,8 @@ TEST_F(ChildStepsTest, RunsTheStepsInTheDesignOrder) {
   const std::vector<std::string> calls = Collapsed(sys.calls);
   ASSERT_GE(calls.size(), expected.size());
   EXPECT_EQ(std::vector<std::string>(calls.begin(), calls.begin() + expected.size()), expected);
-  const std::vector<std::string> tail = {"PR_GET_SECUREBITS", "PR_GET_NO_NEW_PRIVS", "seccomp",
-                                         "execve"};
+  const std::vector<std::string> tail = {"PR_GET_SECUREBITS", "PR_GET_NO_NEW_PRIVS",
+                                         "landlock_restrict_self", "seccomp", "execve"};
   EXPECT_EQ(std::vector<std::string>(calls.end() - tail.size(), calls.end()), tail);
 }
 
@@ -311,6 +313,7 @@ INSTANTIATE_TEST_SUITE_P(
                       FailureCase{"PR_CAP_AMBIENT_IS_SET", Step::kVerifyAmbient},
                       FailureCase{"PR_GET_SECUREBITS", Step::kVerifySecurebits},
                       FailureCase{"PR_GET_NO_NEW_PRIVS", Step::kVerifyNoNewPrivs},
+                      FailureCase{"landlock_restrict_self", Step::kLandlock},
                       FailureCase{"seccomp", Step::kLoadSeccomp},
                       // Steps that share a call with another step, or need a setting.
                       FailureCase{"tcsetpgrp", Step::kForegroundTty, 1, EPERM, true},
@@ -400,6 +403,14 @@ TEST_F(ChildStepsTest, WithoutSetpcapTheBoundingSetAndSecurebitsAreLeftAlone) {
     EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), call), 0) << call;
   }
   EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "PR_SET_NO_NEW_PRIVS"), 1);
+}
+
+TEST_F(ChildStepsTest, WithoutARulesetLandlockIsNotCalled) {
+  plan_.landlock_ruleset_fd = -1;
+  RecordingSys sys;
+  EXPECT_TRUE(RunChildSteps(plan_, sys).ok());
+  EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "landlock_restrict_self"), 0);
+  EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "seccomp"), 1);
 }
 
 TEST_F(ChildStepsTest, ExecModeKeepsTheProcessGroupAndSignals) {

@@ -121,6 +121,7 @@ class FailingSys final : public Sys {
   int CapGet(cap_user_header_t, cap_user_data_t) override { return Next(); }
   int CapSet(cap_user_header_t, const cap_user_data_t) override { return Next(); }
   int Seccomp(unsigned int, unsigned int, void*) override { return Next(); }
+  int LandlockRestrictSelf(int, unsigned int) override { return Next(); }
   int Execve(const char*, char* const[], char* const[]) override {
     // Reaching exec is the failure this test exists to catch: say so through the status.
     _exit(99);
