@@ -228,6 +228,7 @@ class DyingSys final : public Sys {
   }
   int CapSet(cap_user_header_t, const cap_user_data_t) override { return Next(); }
   int Seccomp(unsigned int, unsigned int, void*) override { return Next(); }
+  int LandlockRestrictSelf(int, unsigned int) override { return Next(); }
   // A kill during execve itself is the program's: the record is sent, nothing is left to do.
   int Execve(const char*, char* const[], char* const[]) override { _exit(0); }
   int GetPid() override { return Next(), 2; }
