@@ -26,12 +26,12 @@ add_test(NAME container.engine_down
 add_test(NAME container.images
   COMMAND ${CMAKE_COMMAND} -E env ${_hardinit_ct_env} bash ${HARDINIT_CT_FIXTURE} images)
 set_tests_properties(container.engine_up PROPERTIES
-  FIXTURES_SETUP container_engine LABELS container TIMEOUT 300)
+  FIXTURES_SETUP container_engine LABELS "container;root" TIMEOUT 300)
 set_tests_properties(container.images PROPERTIES
   FIXTURES_SETUP container_images FIXTURES_REQUIRED container_engine
-  LABELS container TIMEOUT 2400)
+  LABELS "container;root" TIMEOUT 2400)
 set_tests_properties(container.engine_down PROPERTIES
-  FIXTURES_CLEANUP "container_engine;container_images" LABELS container TIMEOUT 120)
+  FIXTURES_CLEANUP "container_engine;container_images" LABELS "container;root" TIMEOUT 120)
 
 add_executable(hardinit_container_tests ${CMAKE_CURRENT_SOURCE_DIR}/container/container_test.cc)
 target_link_libraries(hardinit_container_tests PRIVATE GTest::gtest)
@@ -43,11 +43,14 @@ target_compile_definitions(hardinit_container_tests PRIVATE
   HARDINIT_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 add_dependencies(hardinit_container_tests hardinit probe)
 gtest_discover_tests(hardinit_container_tests
-  TEST_FILTER "-Dockerfile.*:Examples.*:LandlockExamples.*"
+  TEST_FILTER "-Dockerfile.*:Examples.*:LandlockExamples.*" TEST_LIST hardinit_container_quick_tests
   PROPERTIES LABELS container FIXTURES_REQUIRED container_engine TIMEOUT 300
   DISCOVERY_TIMEOUT 60)
 # The example builds install python3 or nodejs from Debian's archive the first time.
 gtest_discover_tests(hardinit_container_tests
-  TEST_FILTER "Dockerfile.*:Examples.*:LandlockExamples.*"
+  TEST_FILTER "Dockerfile.*:Examples.*:LandlockExamples.*" TEST_LIST hardinit_container_image_tests
   PROPERTIES LABELS container FIXTURES_REQUIRED container_images TIMEOUT 900
   DISCOVERY_TIMEOUT 60)
+# Every container test needs root (the engine): label `root` too.
+hardinit_label_root(hardinit_container_quick_tests container)
+hardinit_label_root(hardinit_container_image_tests container)

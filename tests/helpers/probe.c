@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -476,6 +477,75 @@ static void StatusOf(const char* pid) {
     Report(key, value);
   }
   fclose(status);
+}
+
+/* What a debugger would do to process `target` ("1", or "child": a child of the probe's
+ * own, the negative control): PTRACE_ATTACH, open /proc/PID/mem, process_vm_readv of a
+ * marker at the same address in both (the child is a fork). Reports pryTARGET_ptrace,
+ * pryTARGET_mem, pryTARGET_vm_readv with the errno, "OK" when the call worked (and for the
+ * reads, returned the marker; EIO when they read something else), and pryTARGET_owner: the uid that owns /proc/PID/status, which
+ * is 0 for a process that is not dumpable (proc(5)). An attach that worked is undone at
+ * once. */
+static char g_pry_marker[16] = "pry-marker";
+
+static void Pry(const char* target) {
+  pid_t pid = 1;
+  if (strcmp(target, "child") == 0) {
+    pid = fork();
+    if (pid == 0) {
+      for (;;) pause();
+    }
+    if (pid < 0) {
+      Report("pry_error", ErrnoName(errno));
+      return;
+    }
+  } else {
+    pid = (pid_t)atoi(target);
+  }
+  char key[64], path[64], buffer[32];
+  errno = 0;
+  long rc = syscall(SYS_ptrace, 16 /* PTRACE_ATTACH */, pid, 0, 0);
+  const int ptrace_errno = rc < 0 ? errno : 0;
+  if (rc == 0) {
+    waitpid(pid, NULL, __WALL);
+    syscall(SYS_ptrace, 17 /* PTRACE_DETACH */, pid, 0, 0);
+  }
+  snprintf(key, sizeof(key), "pry%s_ptrace", target);
+  Report(key, ErrnoName(ptrace_errno));
+
+  snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  int mem_errno = fd < 0 ? errno : 0;
+  if (fd >= 0) {
+    char read_back[sizeof(g_pry_marker)] = "";
+    const ssize_t n = pread(fd, read_back, sizeof(read_back), (off_t)(uintptr_t)g_pry_marker);
+    if (n < 0) mem_errno = errno;
+    if (n >= 0 && memcmp(read_back, g_pry_marker, sizeof(read_back)) != 0) mem_errno = EIO;
+    close(fd);
+  }
+  snprintf(key, sizeof(key), "pry%s_mem", target);
+  Report(key, ErrnoName(mem_errno));
+
+  char copy[sizeof(g_pry_marker)] = "";
+  struct iovec local = {copy, sizeof(copy)};
+  struct iovec remote = {g_pry_marker, sizeof(g_pry_marker)};
+  errno = 0;
+  rc = syscall(SYS_process_vm_readv, pid, &local, 1UL, &remote, 1UL, 0UL);
+  int vm_errno = rc < 0 ? errno : 0;
+  if (rc >= 0 && memcmp(copy, g_pry_marker, sizeof(copy)) != 0) vm_errno = EIO;
+  snprintf(key, sizeof(key), "pry%s_vm_readv", target);
+  Report(key, ErrnoName(vm_errno));
+
+  snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+  struct stat st;
+  snprintf(key, sizeof(key), "pry%s_owner", target);
+  snprintf(buffer, sizeof(buffer), "%d", stat(path, &st) == 0 ? (int)st.st_uid : -1);
+  Report(key, buffer);
+
+  if (strcmp(target, "child") == 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+  }
 }
 
 /* --- end of privilege tests' helpers --- */
@@ -986,6 +1056,10 @@ int main(int argc, char** argv) {
     } else if (strcmp(command, "try-extra") == 0) {
       /* privilege tests: `try-extra close_range`; other names behave as `try`. */
       TryExtra(arg);
+      ++i;
+    } else if (strcmp(command, "pry") == 0) {
+      /* `pry 1`: what the program can do to PID 1; `pry child`: the same to its own child. */
+      Pry(arg);
       ++i;
     } else if (strcmp(command, "status-of") == 0) {
       /* privilege tests: `status-of 1` reports of1_Uid=..., of1_CapEff=..., ... */

@@ -157,14 +157,6 @@ std::map<std::string, std::string> ParseReport(const std::string& out) {
   return report;
 }
 
-bool CanRunPrivileged(std::string* why) {
-  if (geteuid() != 0) {
-    *why = "needs root: PID namespaces, uid switches and capabilities";
-    return false;
-  }
-  return true;
-}
-
 namespace {
 
 // Removes every directory MakeTempDir made, once all tests have run: a gtest environment

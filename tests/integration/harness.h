@@ -12,6 +12,8 @@
 
 #include <gtest/gtest.h>
 
+#include "helpers/require.h"
+
 namespace hardinit::testing {
 
 inline const std::string kHardinit = HARDINIT_BINARY;
@@ -63,32 +65,6 @@ RunResult RunHardinit(const std::vector<std::string>& args, const RunOptions& op
 
 // The probe's "key=value" lines; a repeated key keeps every value, joined with ",".
 std::map<std::string, std::string> ParseReport(const std::string& out);
-
-// True when the tests may run (root); otherwise records why. Under HARDINIT_ALLOW_SKIP=1 a
-// test skips with a printed reason; otherwise it fails: CI runs as root and must not skip.
-bool CanRunPrivileged(std::string* why);
-
-// Fails the test with `why` when `ok` is false; under HARDINIT_ALLOW_SKIP=1 it skips instead.
-// CI runs as root with every tool installed (scripts/install-deps.sh --test) and sets no such
-// variable, so there nothing is skipped silently.
-#define HARDINIT_REQUIRE(ok, why)                                          \
-  do {                                                                     \
-    if (!(ok)) {                                                           \
-      if (getenv("HARDINIT_ALLOW_SKIP") != nullptr) GTEST_SKIP() << (why); \
-      FAIL() << (why) << " (set HARDINIT_ALLOW_SKIP=1 to skip)";           \
-    }                                                                      \
-  } while (0)
-
-#define HARDINIT_REQUIRE_ROOT()                                           \
-  do {                                                                    \
-    std::string why_;                                                     \
-    HARDINIT_REQUIRE(::hardinit::testing::CanRunPrivileged(&why_), why_); \
-  } while (0)
-
-// For a tool a test needs (a runtime, a peer init).
-#define HARDINIT_REQUIRE_TOOL(present, what) \
-  HARDINIT_REQUIRE(present,                  \
-                   std::string(what) + " is not installed (scripts/install-deps.sh --test)")
 
 // A fresh directory under /tmp (mode 0755), removed after the last test.
 std::string MakeTempDir();

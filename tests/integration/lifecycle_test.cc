@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <thread>
@@ -126,19 +127,35 @@ TEST(Lifecycle, ASubreaperSignalsOnlyItsOwnDescendants) {
   const std::string dir = MakeTempDir();
   RunOptions options;
   options.new_pid_namespace = false;
-  const std::string script =
-      "( ( trap '' TERM; echo $$ > " + dir + "/orphan; while :; do sleep 0.05; done ) & ) &\n"
-      "sleep 0.3; exit 4\n";
-  RunResult r = RunHardinit({"--grace", "0.5", "--seccomp", "unconfined", "--", "/bin/busybox",
-                             "sh", "-c", script}, options);
-  EXPECT_EQ(r.exit_code, 4) << r.err;
-  std::string orphan;
-  std::ifstream(dir + "/orphan") >> orphan;
+  // The orphan writes its own pid: `$$` in a subshell is the outer shell's, which exits with
+  // the program whatever hardinit does. It ignores SIGTERM (an ignored signal stays ignored
+  // across exec), so only the SIGKILL at the end of the grace period stops it.
+  const std::string script = "( ( trap '' TERM; exec /bin/busybox sh -c 'echo $$ > " + dir +
+                             "/orphan; while :; do sleep 0.05; done' ) & ) &\n"
+                             "sleep 0.3; exit 4\n";
+  auto run_and_read_orphan = [&](const char* grace) {
+    std::remove((dir + "/orphan").c_str());
+    RunResult r = RunHardinit(
+        {"--grace", grace, "--seccomp", "unconfined", "--", "/bin/busybox", "sh", "-c", script},
+        options);
+    EXPECT_EQ(r.exit_code, 4) << r.err;
+    std::string orphan;
+    std::ifstream(dir + "/orphan") >> orphan;
+    return orphan;
+  };
+  const std::string orphan = run_and_read_orphan("0.5");
   ASSERT_FALSE(orphan.empty());
   EXPECT_FALSE(Exists("/proc/" + orphan)) << "the orphan in hardinit's tree survived";
   EXPECT_EQ(waitpid(outsider, nullptr, WNOHANG), 0) << "a process outside the tree was killed";
   kill(outsider, SIGKILL);
   waitpid(outsider, nullptr, 0);
+
+  // Negative control: with --grace 0 hardinit leaves the rest alone, and the same orphan
+  // outlives it (as a subreaper there is no namespace whose end would kill it).
+  const std::string survivor = run_and_read_orphan("0");
+  ASSERT_FALSE(survivor.empty());
+  EXPECT_TRUE(Exists("/proc/" + survivor)) << "the check above cannot see a survivor";
+  kill(static_cast<pid_t>(std::stol(survivor)), SIGKILL);
 }
 
 // A descendant that never stays at one pid (it forks and its parent exits, forever, with
