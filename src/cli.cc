@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "hardinit/exit_codes.h"
+#include "hardinit/file_env.h"
 #include "hardinit/signals.h"
 
 namespace hardinit {
@@ -69,6 +70,9 @@ bool SetSeccomp(Options* o, std::string_view v, std::string* err) {
   }
   o->seccomp = std::string(v);
   return true;
+}
+bool SetFileEnv(Options* o, std::string_view v, std::string* err) {
+  return ParseFileEnvNames(v, &o->file_env, err);
 }
 bool SetSubreaper(Options* o, std::string_view, std::string*) {
   o->subreaper = true;
@@ -183,6 +187,7 @@ constexpr OptionSpec kOptions[] = {
     {0, "groups", true, false, SetGroups},
     {0, "cap-keep", true, false, SetCapKeep},
     {0, "seccomp", true, false, SetSeccomp},
+    {0, "file-env", true, false, SetFileEnv},
     {'s', "subreaper", false, true, SetSubreaper},
     {'g', "kill-process-group", false, true, SetKillProcessGroup},
     {'p', "pdeathsig", true, true, SetParentDeathSignal},
@@ -239,6 +244,9 @@ bool ApplyEnvironment(const Environment& env, Options* o, std::string* err) {
       return false;
     }
   }
+  // Under every name: the environment is all `docker run --init` and the gosu syntax leave
+  // for it, and it confines nothing, so the tini name stays tini (design.md §3.9).
+  if (!apply("HARDINIT_FILE_ENV", SetFileEnv)) return false;
   // tini's switches count as set whatever their value, even empty.
   if (get("TINI_SUBREAPER") != nullptr) o->subreaper = true;
   if (get("TINI_KILL_PROCESS_GROUP") != nullptr) o->kill_process_group = true;
@@ -423,6 +431,8 @@ std::string UsageText(Personality personality, const std::string& argv0) {
          "      --cap-keep LIST       capabilities to keep (default none)    HARDINIT_CAP_KEEP\n"
          "      --seccomp PROFILE     default, strict, unconfined or a JSON  HARDINIT_SECCOMP\n"
          "                            or .bpf file (default: default)\n"
+         "      --file-env NAMES      set each NAME from the file NAME_FILE   HARDINIT_FILE_ENV\n"
+         "                            names, read before the drop\n"
          "  -s, --subreaper           register as child subreaper            TINI_SUBREAPER\n"
          "  -g, --kill-process-group  forward signals to the program's group TINI_KILL_PROCESS_GROUP\n"
          "  -p, --pdeathsig SIGNAL    signal hardinit gets if its parent dies\n"

@@ -17,6 +17,7 @@
 #include "hardinit/child.h"
 #include "hardinit/error.h"
 #include "hardinit/exit_codes.h"
+#include "hardinit/file_env.h"
 #include "hardinit/spawn.h"
 
 namespace hardinit {
@@ -227,6 +228,9 @@ bool PrepareLaunch(const Options& options, const IdentityFiles& files,
   plan.ignored = signals.ignored;
   plan.foreground_tty = plan.supervised && isatty(STDIN_FILENO) == 1;
   out->env_ = environment;
+  // Secret files are read here, with hardinit's own credentials: a 0400 root file must be
+  // read before the child (or --exec) drops them (design.md §3.9).
+  if (!ApplyFileEnv(options.file_env, &out->env_, err)) return false;
   if (plan.confine && !PrepareConfinement(options, files, out, err)) return false;
 
   out->args_ = options.command;

@@ -40,6 +40,7 @@ struct Options {
   std::optional<std::string> groups;    // --groups LIST
   std::optional<std::string> cap_keep;  // --cap-keep LIST
   std::string seccomp = "default";      // --seccomp PROFILE
+  std::vector<std::string> file_env;    // --file-env NAMES: set NAME from NAME_FILE (file_env.h)
 
   bool subreaper = false;           // -s
   bool kill_process_group = false;  // -g

@@ -30,6 +30,9 @@ void CheckOptions(const Options& o) {
   FUZZ_CHECK(static_cast<int>(o.log_level) >= 0 && static_cast<int>(o.log_level) <= 6);
   FUZZ_CHECK(!o.inspect_pid || *o.inspect_pid > 0);
   FUZZ_CHECK(o.seccomp.size() > 0);
+  for (const std::string& name : o.file_env) {
+    FUZZ_CHECK(!name.empty() && name.find_first_of(",= \n") == std::string::npos);
+  }
 }
 
 }  // namespace
