@@ -393,6 +393,12 @@ bool ParseCommandLine(const std::vector<std::string>& argv, const Environment& e
     *out = std::move(o);
     return true;
   }
+  if (o.personality == Personality::kHardinit && argv.size() >= 2 && argv[1] == "health") {
+    o.mode = Mode::kHealth;
+    o.command.assign(argv.begin() + 1, argv.end());
+    *out = std::move(o);
+    return true;
+  }
 
   if (!ApplyEnvironment(env, &o, err)) return false;
   size_t first_operand = 0;
@@ -421,6 +427,7 @@ std::string UsageText(Personality personality, const std::string& argv0) {
   return "Usage: " + argv0 + " [OPTIONS] [--] PROGRAM [ARG...]\n"
          "       " + argv0 + " --inspect [PID]\n"
          "       " + argv0 + " seccomp check|export PROFILE [OUT]\n"
+         "       " + argv0 + " health [--timeout SECONDS] [--header 'NAME: VALUE'] URL\n"
          "\n"
          "Runs PROGRAM as PID 1: as the given user, with only the capabilities kept,\n"
          "no_new_privs and a seccomp filter; forwards signals, reaps zombies, stops the\n"

@@ -22,6 +22,7 @@ enum class Mode {
   kExec,       // apply identity and sandbox, then exec in place (--exec, gosu, su-exec)
   kInspect,    // print a process's security state (--inspect [PID])
   kSeccomp,    // `hardinit seccomp check|export ...`
+  kHealth,     // `hardinit health URL`, a HEALTHCHECK probe (health.h)
   kHelp,
   kVersion,
   kLicense,
@@ -54,7 +55,7 @@ struct Options {
   LogFormat log_format = LogFormat::kText;
 
   std::optional<pid_t> inspect_pid;  // --inspect [PID]; unset = hardinit itself
-  std::vector<std::string> command;  // PROGRAM [ARG...], or the seccomp subcommand's words
+  std::vector<std::string> command;  // PROGRAM [ARG...], or a subcommand's words
 
   Options() { signal_rewrites.fill(-1); }
 };

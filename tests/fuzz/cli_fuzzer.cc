@@ -33,6 +33,7 @@ void CheckOptions(const Options& o) {
   for (const std::string& name : o.file_env) {
     FUZZ_CHECK(!name.empty() && name.find_first_of(",= \n") == std::string::npos);
   }
+  FUZZ_CHECK(o.mode != Mode::kHealth || (!o.command.empty() && o.command[0] == "health"));
 }
 
 }  // namespace
