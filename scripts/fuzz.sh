@@ -4,7 +4,8 @@
 # out-of-memory, and prints how many inputs each target executed.
 #
 #   scripts/fuzz.sh [SECONDS] [TARGET...]     targets: cli account_files seccomp_profile
-#                                             seccomp_compile (default: all)
+#                                             seccomp_compile http_response health_url
+#                                             (default: all)
 #
 # Environment: FUZZ_BUILD_DIR (default build-fuzz), FUZZ_JOBS (build parallelism, default 2),
 # FUZZ_ARGS (extra libFuzzer flags, e.g. "-jobs=4 -workers=4" for a longer run).
@@ -20,7 +21,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(cli account_files seccomp_profile seccomp_compile)
+[[ ${#targets[@]} -gt 0 ]] || targets=(cli account_files seccomp_profile seccomp_compile http_response health_url)
 build=${FUZZ_BUILD_DIR:-build-fuzz}
 jobs=${FUZZ_JOBS:-2}
 

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "hardinit/exit_codes.h"
+#include "hardinit/file_env.h"
 #include "hardinit/signals.h"
 #include "hardinit/version.h"
 
@@ -147,6 +148,10 @@ bool SetLandlockAbiCap(Options* o, std::string_view v, std::string_view source,
   o->landlock.abi_cap = static_cast<int>(abi);
   return true;
 }
+bool SetFileEnv(Options* o, std::string_view v, std::string_view source, std::string* err) {
+  std::string why;
+  return ParseFileEnvNames(v, &o->file_env, &why) || Refuse(source, why, err);
+}
 bool SetSubreaper(Options* o, std::string_view, std::string_view, std::string*) {
   o->subreaper = true;
   return true;
@@ -266,6 +271,7 @@ constexpr OptionSpec kOptions[] = {
     {0, "net-bind", true, false, SetNetBind},
     {0, "net-connect", true, false, SetNetConnect},
     {0, "landlock", true, false, SetLandlockMode},
+    {0, "file-env", true, false, SetFileEnv},
     {'s', "subreaper", false, true, SetSubreaper},
     {'g', "kill-process-group", false, true, SetKillProcessGroup},
     {'p', "pdeathsig", true, true, SetParentDeathSignal},
@@ -343,6 +349,9 @@ bool ApplyEnvironment(const Environment& env, Options* o, std::string* err, int*
       !apply("HARDINIT_LANDLOCK_ABI_CAP", SetLandlockAbiCap)) {
     return false;
   }
+  // Under every name: the environment is all `docker run --init` and the gosu syntax leave
+  // for it, and it confines nothing, so the tini name stays tini (design.md §3.10).
+  if (!apply("HARDINIT_FILE_ENV", SetFileEnv)) return false;
   // tini's switches count as set whatever their value, even empty.
   if (get("TINI_SUBREAPER") != nullptr) o->subreaper = true;
   if (get("TINI_KILL_PROCESS_GROUP") != nullptr) o->kill_process_group = true;
@@ -514,6 +523,12 @@ bool ParseCommandLine(const std::vector<std::string>& argv, const Environment& e
     *out = std::move(o);
     return true;
   }
+  if (o.personality == Personality::kHardinit && argv.size() >= 2 && argv[1] == "health") {
+    o.mode = Mode::kHealth;
+    o.command.assign(argv.begin() + 1, argv.end());
+    *out = std::move(o);
+    return true;
+  }
 
   if (!ApplyEnvironment(env, &o, err, exit_code)) return false;
   *exit_code = UsageExitCode(o.personality);
@@ -571,6 +586,7 @@ std::string UsageText(Personality personality, const std::string& argv0) {
   return "Usage: " + argv0 + " [OPTIONS] [--] PROGRAM [ARG...]\n"
          "       " + argv0 + " --inspect [PID]\n"
          "       " + argv0 + " seccomp check|export PROFILE [OUT]\n"
+         "       " + argv0 + " health [--timeout SECONDS] [--header 'NAME: VALUE'] URL\n"
          "\n"
          "Runs PROGRAM as PID 1: as the given user, with only the capabilities kept,\n"
          "no_new_privs and a seccomp filter; forwards signals, reaps zombies, stops the\n"
@@ -587,6 +603,8 @@ std::string UsageText(Personality personality, const std::string& argv0) {
          "      --net-connect PORTS   the only TCP ports connect may use     HARDINIT_NET_CONNECT\n"
          "      --landlock MODE       required (default) or best-effort      HARDINIT_LANDLOCK\n"
          "                            (Landlock; lists are comma-separated, \"\" = none)\n"
+         "      --file-env NAMES      set each NAME from the file NAME_FILE   HARDINIT_FILE_ENV\n"
+         "                            names, read before the drop\n"
          "  -s, --subreaper           register as child subreaper            TINI_SUBREAPER\n"
          "  -g, --kill-process-group  forward signals to the program's group TINI_KILL_PROCESS_GROUP\n"
          "  -p, --pdeathsig SIGNAL    signal hardinit gets if its parent dies\n"

@@ -19,6 +19,7 @@
 #include "hardinit/child.h"
 #include "hardinit/error.h"
 #include "hardinit/exit_codes.h"
+#include "hardinit/file_env.h"
 #include "hardinit/spawn.h"
 
 namespace hardinit {
@@ -249,6 +250,9 @@ bool PrepareLaunch(const Options& options, const IdentityFiles& files,
   plan.ignored = signals.ignored;
   plan.foreground_tty = plan.supervised && isatty(STDIN_FILENO) == 1;
   out->env_ = environment;
+  // Secret files are read here, with hardinit's own credentials: a 0400 root file must be
+  // read before the child (or --exec) drops them (design.md §3.10).
+  if (!ApplyFileEnv(options.file_env, &out->env_, err)) return false;
   if (plan.confine && !PrepareConfinement(options, files, out, err)) return false;
 
   // tini and gosu keep every fd; hardinit passes on only socket activation's (design.md §3.4).

@@ -13,6 +13,7 @@
 #include "hardinit/cli.h"
 #include "hardinit/error.h"
 #include "hardinit/exit_codes.h"
+#include "hardinit/health.h"
 #include "hardinit/inspect.h"
 #include "hardinit/launch.h"
 #include "hardinit/log.h"
@@ -186,6 +187,8 @@ int Main(int argc, char** argv) {
       return 0;
     case Mode::kSeccomp:
       return SeccompCommand(argc - 1, argv + 1);
+    case Mode::kHealth:
+      return HealthCommand(options.command);
     case Mode::kInspect: {
       SecurityState state;
       if (!ReadSecurityState(options.inspect_pid.value_or(getpid()), &state, &err)) {

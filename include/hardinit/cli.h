@@ -25,6 +25,7 @@ enum class Mode {
   kExec,       // apply identity and sandbox, then exec in place (--exec, gosu, su-exec)
   kInspect,    // print a process's security state (--inspect [PID])
   kSeccomp,    // `hardinit seccomp check|export ...`
+  kHealth,     // `hardinit health URL`, a HEALTHCHECK probe (health.h)
   kHelp,
   kVersion,
   kLicense,
@@ -49,6 +50,7 @@ struct Options {
   std::optional<std::string> cap_keep;  // --cap-keep LIST
   std::string seccomp = "default";      // --seccomp PROFILE
   LandlockOptions landlock;             // --fs-ro, --fs-rw, --net-bind, --net-connect, --landlock
+  std::vector<std::string> file_env;    // --file-env NAMES: set NAME from NAME_FILE (file_env.h)
 
   bool subreaper = false;           // -s
   bool kill_process_group = false;  // -g
@@ -62,7 +64,7 @@ struct Options {
   LogFormat log_format = LogFormat::kText;
 
   std::optional<pid_t> inspect_pid;  // --inspect [PID]; unset = hardinit itself
-  std::vector<std::string> command;  // PROGRAM [ARG...], or the seccomp subcommand's words
+  std::vector<std::string> command;  // PROGRAM [ARG...], or a subcommand's words
 
   Options() { signal_rewrites.fill(-1); }
 };

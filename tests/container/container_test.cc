@@ -10,6 +10,7 @@
 // The engine and the test image come from fixture.sh (a ctest fixture; see container.cmake).
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/wait.h>
 
 #include <chrono>
@@ -699,6 +700,135 @@ TEST_F(Examples, PythonServiceServesPort80AsAppWithOnlyNetBindService) {
 
 TEST_F(Examples, NodeServiceServesPort80AsAppWithOnlyNetBindService) {
   ServesAsAppWithOnlyNetBindService("node", kNodeClient);
+}
+
+// ---------------------------------------------------------------------------------------
+// `hardinit health` as the HEALTHCHECK (design.md §3.11), in the engine that runs it. The
+// examples' Dockerfiles keep realistic intervals; the runs here shorten them with
+// --health-interval 1s --health-retries 1 (Docker merges these with the image's HEALTHCHECK).
+
+constexpr char kShortHealthChecks[] = "--health-interval 1s --health-retries 1";
+
+class HealthCheck : public Examples {
+ protected:
+  // Every entry of Docker's health log (it keeps the last five): "EXITCODE OUTPUT".
+  std::string HealthLog(const std::string& id) {
+    return Docker("inspect -f '{{range .State.Health.Log}}{{.ExitCode}} {{.Output}}{{end}}' " + id)
+        .out;
+  }
+
+  std::string Status(const std::string& id) {
+    return Trim(Docker("inspect -f '{{.State.Health.Status}}' " + id).out);
+  }
+
+  std::string WaitFor(const std::string& id, const std::string& want, int seconds = 90) {
+    std::string status;
+    for (int i = 0; i < seconds * 5; ++i) {
+      status = Status(id);
+      if (status == want || !IsRunning(id)) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return status;
+  }
+
+  // The host pid of the process whose command line starts with `args` (not hardinit's own,
+  // whose command line ends with the same words).
+  pid_t HostPid(const std::string& id, const std::string& args) {
+    Result top = Docker("top " + id + " -o pid,args");
+    std::istringstream in(top.out);
+    for (std::string line; std::getline(in, line);) {
+      std::istringstream row(line);
+      std::string pid;
+      row >> pid;
+      std::string rest;
+      std::getline(row, rest);
+      if (Trim(rest).rfind(args, 0) == 0) return static_cast<pid_t>(std::atoi(pid.c_str()));
+    }
+    ADD_FAILURE() << "no process \"" << args << "\" in" << top;
+    return -1;
+  }
+
+  // Healthy once the service answers; unhealthy, by hardinit's timeout, while the service is
+  // stopped (SIGSTOP: the container and hardinit keep running, the kernel still accepts the
+  // connection, nobody answers); healthy again after SIGCONT.
+  void FollowsTheService(const std::string& example, const std::string& service) {
+    std::string image;
+    ASSERT_NO_FATAL_FAILURE(BuildExample(example, &image));
+    Result c = Start("--read-only --tmpfs /tmp " + ComposeSettings() + kShortHealthChecks + " " +
+                     image);
+    ASSERT_EQ(c.rc, 0) << c;
+    ASSERT_EQ(WaitFor(c.out, "healthy"), "healthy") << HealthLog(c.out) << Docker("logs " + c.out);
+    EXPECT_NE(HealthLog(c.out).find("0 http://127.0.0.1:80/: 200 OK in "), std::string::npos)
+        << HealthLog(c.out);
+
+    const pid_t pid = HostPid(c.out, service);
+    ASSERT_GT(pid, 0);
+    ASSERT_EQ(kill(pid, SIGSTOP), 0);
+    const std::string stopped = WaitFor(c.out, "unhealthy");
+    const std::string log = HealthLog(c.out);
+    kill(pid, SIGCONT);
+    ASSERT_EQ(stopped, "unhealthy") << log;
+    EXPECT_NE(log.find("1 http://127.0.0.1:80/: timed out after 3 s waiting for the response"),
+              std::string::npos)
+        << log;
+    EXPECT_TRUE(IsRunning(c.out)) << "the container lives on; only its health changed";
+
+    EXPECT_EQ(WaitFor(c.out, "healthy"), "healthy") << HealthLog(c.out);
+  }
+};
+
+TEST_F(HealthCheck, PythonExampleTurnsHealthyAndUnhealthyWhenItsServiceStops) {
+  FollowsTheService("python", "python3 /srv/app.py");
+}
+
+TEST_F(HealthCheck, NodeExampleTurnsHealthyAndUnhealthyWhenItsServiceStops) {
+  FollowsTheService("node", "node /srv/server.js");
+}
+
+// FROM scratch: no shell, no NSS, no curl; the exec-form HEALTHCHECK still works, and resolves
+// the name Docker's --add-host wrote to /etc/hosts. Control: without that entry the same image
+// is unhealthy, and the log says the name is not in /etc/hosts.
+TEST_F(HealthCheck, ScratchImageResolvesFromEtcHostsWithoutAShell) {
+  ASSERT_NO_FATAL_FAILURE(BuildHardinitImage());
+  const std::string dir = std::string(HARDINIT_CT_STATE) + "/health-scratch";
+  Result mk = Shell("mkdir -p " + Quote(dir) + " && echo hello >" + Quote(dir + "/index.html") +
+                    " && cat >" + Quote(dir + "/Dockerfile") +
+                    " <<'EOF'\n"
+                    "FROM " +
+                    kImage +
+                    " AS tools\n"
+                    "FROM scratch\n"
+                    "COPY --from=" +
+                    kHardinitImage +
+                    " /hardinit /hardinit\n"
+                    "COPY --from=tools /bin/busybox /bin/busybox\n"
+                    "COPY index.html /www/index.html\n"
+                    "HEALTHCHECK --interval=1s --timeout=5s --retries=1 "
+                    "CMD [\"/hardinit\", \"health\", \"--timeout\", \"2\", "
+                    "\"http://app.internal:8080/\"]\n"
+                    "ENTRYPOINT [\"/hardinit\", \"--user\", \"65534:65534\", \"--\"]\n"
+                    "CMD [\"/bin/busybox\", \"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", "
+                    "\"/www\"]\n"
+                    "EOF");
+  ASSERT_EQ(mk.rc, 0) << mk;
+  Result build = Build("-t hardinit-ct-health-scratch " + Quote(dir));
+  ASSERT_EQ(build.rc, 0) << build;
+
+  Result c = Start("--add-host app.internal:127.0.0.1 hardinit-ct-health-scratch");
+  ASSERT_EQ(c.rc, 0) << c;
+  ASSERT_EQ(WaitFor(c.out, "healthy"), "healthy") << HealthLog(c.out) << Docker("logs " + c.out);
+  EXPECT_NE(HealthLog(c.out).find("0 http://app.internal:8080/: 200 OK in "), std::string::npos)
+      << HealthLog(c.out);
+  Result shell = Docker("exec " + c.out + " /bin/sh -c true");
+  EXPECT_NE(shell.rc, 0) << "the image must have no shell for this to prove anything" << shell;
+
+  Result without = Start("hardinit-ct-health-scratch");
+  ASSERT_EQ(without.rc, 0) << without;
+  EXPECT_EQ(WaitFor(without.out, "unhealthy"), "unhealthy") << HealthLog(without.out);
+  EXPECT_NE(
+      HealthLog(without.out).find("1 http://app.internal:8080/: app.internal: not in /etc/hosts"),
+      std::string::npos)
+      << HealthLog(without.out);
 }
 
 }  // namespace

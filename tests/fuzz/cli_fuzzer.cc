@@ -55,6 +55,10 @@ void CheckOptions(const Options& o) {
     FUZZ_CHECK(!*list || !(*list)->origin.empty());
   }
   FUZZ_CHECK(o.landlock.abi_cap >= -1 && o.landlock.abi_cap <= 99);
+  for (const std::string& name : o.file_env) {
+    FUZZ_CHECK(!name.empty() && name.find_first_of(",= \n") == std::string::npos);
+  }
+  FUZZ_CHECK(o.mode != Mode::kHealth || (!o.command.empty() && o.command[0] == "health"));
 }
 
 }  // namespace
