@@ -506,6 +506,29 @@ TEST_P(PodmanTest, InitReapsOrphansLikeCatatonit) {
   }
 }
 
+// The one difference from catatonit: Podman runs the init as /run/podman-init, not a tini
+// name (design.md §3.7), so hardinit applies its own defaults to the program (no_new_privs,
+// its default filter, no capabilities for root without --cap-keep); catatonit changes
+// nothing about it (the control).
+TEST_P(PodmanTest, InitSandboxesTheProgramWhereCatatonitDoesNot) {
+  for (const Init& init : kInits) {
+    SCOPED_TRACE(init.name);
+    Result r = Run("--init --init-path " + std::string(init.hardinit ? InitPath() : kCatatonit) +
+                   " --entrypoint /bin/probe " + In("status"));
+    ASSERT_EQ(r.rc, 0) << r;
+    Report p = ParseReport(r.out);
+    EXPECT_EQ(Get(p, "Uid"), "0 0 0 0") << r;
+    if (init.hardinit) {
+      EXPECT_TRUE(IsSandboxed(p, 1)) << r;
+      EXPECT_TRUE(HasExactlyCaps(p, kNoCaps)) << r;
+    } else {
+      EXPECT_EQ(Get(p, "NoNewPrivs"), "0") << r;
+      EXPECT_EQ(Get(p, "Seccomp_filters"), "1") << r;
+      EXPECT_NE(Get(p, "CapEff"), kNoCaps) << r;
+    }
+  }
+}
+
 // `--init` passes no flags to the init, so the environment is how a container asks hardinit
 // for a user switch there. catatonit ignores HARDINIT_USER (the control).
 TEST_P(PodmanTest, InitTakesHardinitUserFromTheEnvironment) {

@@ -161,7 +161,10 @@ podman_command() {
 podman_up() {
   [[ $(id -u) == 0 ]] || fail_or_skip "the engines suites need root (running as uid $(id -u))"
   install_engine_packages podman runc crun uidmap catatonit busybox-static
-  local hash tar
+  local hash tar fresh=0
+  # Podman has no daemon; what down must undo (the run directory, rootless Podman's pause
+  # process and user) exists from the first up on.
+  [[ -d $RUNBASE/$ENGINE ]] || fresh=1
   hash=$(rootfs)
   tar=$ENGINE_STATE/rootfs/rootfs.tar
   case $ENGINE in
@@ -183,7 +186,7 @@ podman_up() {
         done
         crun_holder_pid >/dev/null \
           || fail_or_skip "no private mount namespace with cgroup2 for crun: $(cat "$STATE/holder.log")"
-        echo started
+        fresh=1
       fi
       ;;
     rootless)
@@ -221,6 +224,7 @@ podman_up() {
     $podman run --rm --entrypoint /bin/true "$IMAGE" >"$STATE/smoke.log" 2>&1 \
       || fail_or_skip "podman run of the test image failed: $(tail -5 "$STATE/smoke.log")"
   fi
+  ((fresh == 0)) || echo started
 }
 
 podman_down() {
