@@ -869,6 +869,17 @@ TEST_F(K8sSharedPid, StopsOnlyItsOwnDescendants) {
   EXPECT_EQ(r.rc, 4) << r;
   EXPECT_LT(seconds, 8.0) << "the orphan took SIGTERM; nothing waited out the grace" << r;
   EXPECT_TRUE(IsRunning(sibling.out)) << Engine("logs " + sibling.out);
+
+  // Negative control: the sibling is within reach of the same uid's kill(-1, SIGTERM).
+  Result all =
+      Run("--pod " + pod + " --user 1000 --entrypoint /bin/sh " + In("-c 'kill -TERM -1'"));
+  EXPECT_EQ(all.rc, 0) << all;
+  bool running = true;
+  for (int i = 0; i < 50 && running; ++i) {
+    running = IsRunning(sibling.out);
+    if (running) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_FALSE(running) << Engine("logs " + sibling.out);
 }
 
 // Deleting a pod: the kubelet stops each app container with the grace period (SIGTERM to its
