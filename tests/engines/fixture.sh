@@ -151,7 +151,9 @@ podman_command() {
       echo "nsenter --mount=/proc/$pid/ns/mnt -- $(podman_env "$STATE") podman"
       ;;
     rootless)
-      echo "runuser -u $RL_USER -- env -i HOME=$RL_HOME XDG_RUNTIME_DIR=$RUNBASE/rootless" \
+      # env -C /: the caller's directory may be one the user cannot enter (CI clones into a
+      # mktemp -d directory, mode 0700).
+      echo "runuser -u $RL_USER -- env -C / -i HOME=$RL_HOME XDG_RUNTIME_DIR=$RUNBASE/rootless" \
         "PATH=/usr/sbin:/usr/bin:/sbin:/bin CONTAINERS_CONF=$RL_HOME/podman/containers.conf" \
         "CONTAINERS_STORAGE_CONF=$RL_HOME/podman/storage.conf podman"
       ;;
