@@ -162,7 +162,8 @@ podman_command() {
 
 podman_up() {
   [[ $(id -u) == 0 ]] || fail_or_skip "the engines suites need root (running as uid $(id -u))"
-  install_engine_packages podman runc crun uidmap catatonit busybox-static
+  # python3-yaml: the k8s suite, which shares this fixture, parses the pod manifests.
+  install_engine_packages podman runc crun uidmap catatonit python3-yaml busybox-static
   local hash tar fresh=0
   # Podman has no daemon; what down must undo (the run directory, rootless Podman's pause
   # process and user) exists from the first up on.
