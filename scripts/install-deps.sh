@@ -12,6 +12,10 @@ case "${1:-}" in
   # The runtimes the seccomp tests start under the strict profile: Python, Node.js, a JVM and
   # Go programs (runc, containerd); clang for the fuzzers; tini as a negative control.
   --test) packages+=(python3 clang libclang-rt-14-dev nodejs openjdk-17-jre-headless runc containerd tini) ;;
+  # The engines suites (tests/engines): Podman with both OCI runtimes, rootless Podman's
+  # subordinate-id helpers, containerd; catatonit is Podman's own --init, the control for
+  # hardinit as Podman's init; python3-yaml parses the pod manifests of docs/kubernetes.md.
+  --engines) packages+=(podman runc crun uidmap catatonit containerd python3-yaml) ;;
   --bench) packages+=(tini dumb-init catatonit gosu hyperfine gnuplot-nox time) ;;
 esac
 

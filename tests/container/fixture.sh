@@ -135,40 +135,15 @@ stop_engine() {
   done
 }
 
-# The test image: static busybox, hardinit, the probe, and a passwd/group with root, an `app`
-# user (1000) in two extra groups, and nobody. Rebuilt when any input changes.
+# The test image (tests/container/rootfs.sh, shared with the other engines' suites). Imported
+# again when any input changes.
 import_test_image() {
-  local root=$STATE/rootfs want have
+  local want have
   install_missing busybox-static
-  want=$(cat "$HARDINIT_BIN" "$HARDINIT_PROBE" /bin/busybox "$0" | sha256sum | cut -c1-16)
+  # The import's own settings below are an input too.
+  want=$(bash "$(dirname "$0")/rootfs.sh" "$STATE")-$(sha256sum "$0" | cut -c1-8)
   have=$("${DOCKER[@]}" image inspect -f '{{index .Config.Labels "hardinit.inputs"}}' "$TEST_IMAGE" 2>/dev/null || true)
   [[ $want == "$have" ]] && return 0
-  rm -rf "$root"
-  mkdir -p "$root"/{bin,sbin,etc,tmp,proc,sys,dev,home/app}
-  chmod 1777 "$root/tmp"
-  cp /bin/busybox "$root/bin/busybox"
-  local applet
-  for applet in sh cat grep id ls ps sleep nc seq kill cmp readlink true false echo wget httpd env tr head wc; do
-    ln -s busybox "$root/bin/$applet"
-  done
-  cp "$HARDINIT_BIN" "$root/hardinit"
-  cp "$HARDINIT_PROBE" "$root/bin/probe"
-  # The multi-call names (design.md §1): what an image switching from tini + gosu would have.
-  for applet in gosu su-exec tini; do ln -s /hardinit "$root/bin/$applet"; done
-  cat >"$root/etc/passwd" <<'EOF'
-root:x:0:0:root:/root:/bin/sh
-app:x:1000:1000:app:/home/app:/bin/sh
-nobody:x:65534:65534:nobody:/nonexistent:/bin/false
-EOF
-  cat >"$root/etc/group" <<'EOF'
-root:x:0:
-app:x:1000:
-audio:x:29:app
-staff:x:50:root,app
-nogroup:x:65534:
-EOF
-  chown 1000:1000 "$root/home/app"
-  tar -C "$root" --numeric-owner -cf "$STATE/rootfs.tar" .
   local old
   old=$("${DOCKER[@]}" image inspect -f '{{.Id}}' "$TEST_IMAGE" 2>/dev/null || true)
   "${DOCKER[@]}" import \
