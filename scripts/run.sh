@@ -37,6 +37,7 @@ case "${1:-}" in
     timed "arm64 build" build build-arm64 -DCMAKE_TOOLCHAIN_FILE=cmake/toolchain-aarch64.cmake \
       -DHARDINIT_PROFILEC="$PWD/build/hardinit-profilec"
     timed "arm64 tests" ctest --test-dir build-arm64 -L 'unit|vm' --output-on-failure -j1
+    grep -h '^vm: arm64: ' build-arm64/Testing/Temporary/LastTest.log || true
     timed "reproducible release" tests/reproducible.sh amd64=build/hardinit arm64=build-arm64/hardinit
     # The extra suites first; the last line printed is ctest's summary of the main suites.
     for extra in scripts/sanitize.sh scripts/fuzz.sh; do
