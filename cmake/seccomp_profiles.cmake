@@ -8,8 +8,8 @@
 #
 # A cross build runs a profilec built for the build machine: configure with
 # -DHARDINIT_PROFILEC=/path/to/host/hardinit-profilec (from a native build of the same
-# source) and -DHARDINIT_TARGET_ARCH=arm64. The generated file refuses to compile for any
-# other architecture than the one its BPF is for.
+# source); HARDINIT_TARGET_ARCH follows from the toolchain's CMAKE_SYSTEM_PROCESSOR. The
+# generated file refuses to compile for any other architecture than the one its BPF is for.
 set(HARDINIT_PROFILE_DIR ${PROJECT_SOURCE_DIR}/seccomp-profiles)
 set(HARDINIT_BUILTIN_PROFILES_CC ${CMAKE_BINARY_DIR}/generated/builtin_seccomp_profiles.cc)
 

@@ -39,7 +39,9 @@ void PrintVersion(Personality personality) {
     // on '.': it must be one word without dots, so docker info shows "commit: hardinit".
     std::printf("tini version %s - git.hardinit\n", kTiniCompatibleVersion);
   } else {
-    std::printf("hardinit %s\n", HARDINIT_VERSION);
+    // Docker's name of the architecture the binary was compiled for (amd64, arm64).
+    std::printf("hardinit %s (commit %s, linux/%s)\n", HARDINIT_VERSION, kBuildCommit,
+                CurrentSeccompContext(0).arch.c_str());
   }
 }
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The release binary is what images COPY --from: fully static, stripped, hardened.
-# Usage: build_checks.sh PATH_TO_HARDINIT
+# Usage: build_checks.sh PATH_TO_HARDINIT [EMULATOR...]
+# A cross build passes its CMAKE_CROSSCOMPILING_EMULATOR to run the binary.
 set -u
 binary=$1
+emulator=("${@:2}")
 failed=0
 check() {  # check NAME COMMAND...
   if "${@:2}" >/dev/null 2>&1; then echo "ok: $1"; else echo "FAILED: $1"; failed=1; fi
@@ -19,5 +21,15 @@ check "non-executable stack" sh -c "readelf -lW '$binary' | grep GNU_STACK | gre
 # Symbols are stripped; the handlers' messages show that the checks are linked and used.
 check "stack protector" sh -c "grep -aq 'stack smashing detected' '$binary'"
 check "_FORTIFY_SOURCE" sh -c "grep -aq 'buffer overflow detected' '$binary'"
-check "runs with no libraries at all" sh -c "env -i '$binary' --version | grep -q '^hardinit '"
+version=$(env -i "${emulator[@]}" "$binary" --version 2>&1)
+echo "version: $version"
+check "runs with no libraries at all" grep -q '^hardinit ' <<<"$version"
+check "--version names the version, the commit and the architecture" \
+  grep -Eqx 'hardinit [0-9]+\.[0-9]+\.[0-9]+ \(commit [0-9A-Za-z._+-]+, linux/[a-z0-9]+\)' <<<"$version"
+case $kind in
+  *x86-64*) arch=amd64 ;;
+  *aarch64*) arch=arm64 ;;
+  *) arch="unknown machine in: $kind" ;;
+esac
+check "--version names the binary's own architecture ($arch)" grep -q "linux/$arch)\$" <<<"$version"
 exit $failed

@@ -11,6 +11,11 @@ inline constexpr char kTiniCompatibleVersion[] = "0.19.0";
 // The LICENSE file, embedded at build time (for -l).
 extern const char kLicenseText[];
 
+// The commit the binary was built from: git's short hash (with "-dirty" for uncommitted
+// changes), or HARDINIT_COMMIT for a build without .git. Generated into the hardinit
+// executable only (cmake/build_info.cmake), so a new commit rebuilds no library.
+extern const char kBuildCommit[];
+
 }  // namespace hardinit
 
 #endif  // HARDINIT_VERSION_H_

@@ -12,6 +12,8 @@
 #include <initializer_list>
 #include <vector>
 
+#include "machine_abi.h"
+
 namespace hardinit {
 
 // What RunBpf returns for a program that runs off its end (never a seccomp action: the kernel
@@ -81,8 +83,9 @@ inline uint32_t RunBpf(const std::vector<sock_filter>& program, const seccomp_da
   return kBpfFellOffTheEnd;
 }
 
+// A call of this machine's native ABI unless `arch` says otherwise.
 inline seccomp_data Call(int nr, std::initializer_list<uint64_t> args = {},
-                         uint32_t arch = AUDIT_ARCH_X86_64) {
+                         uint32_t arch = kNativeAuditArch) {
   seccomp_data data{};
   data.nr = nr;
   data.arch = arch;

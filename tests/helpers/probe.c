@@ -844,7 +844,11 @@ static void Fault(const char* kind) {
     volatile int one = 1;
     Report("quotient", one / zero ? "nonzero" : "zero");
   } else if (strcmp(kind, "ill") == 0) {
+#if defined(__aarch64__)
+    __asm__ volatile("udf #0");  // __builtin_trap() is BRK here: SIGTRAP, not SIGILL
+#else
     __builtin_trap();
+#endif
   } else if (strcmp(kind, "bus") == 0) {
     // A page of a file that has since shrunk to nothing.
     int fd = (int)syscall(SYS_memfd_create, "probe-bus", 0);

@@ -63,21 +63,26 @@ std::vector<sock_filter> StubThenMarker(const std::vector<EnosysBoundary>& bound
   return program;
 }
 
+// The stub is plain BPF: these cases hold on any build machine, whatever the arches named.
 TEST(SeccompStubTest, AboveTheBoundaryIsEnosysPerArch) {
   const auto program = StubThenMarker({{AUDIT_ARCH_X86_64, 450}, {kAuditArchI386, 460}});
   std::string err;
   ASSERT_TRUE(ValidateSeccompBpf(program, &err)) << err;
-  EXPECT_EQ(RunBpf(program, Call(0)), kFellThrough);
-  EXPECT_EQ(RunBpf(program, Call(450)), kFellThrough);
-  EXPECT_EQ(RunBpf(program, Call(451)), kEnosys);
-  EXPECT_EQ(RunBpf(program, Call(0x3fffffff)), kEnosys);
+  const auto x86_64 = [](uint32_t nr) { return Call(nr, {}, AUDIT_ARCH_X86_64); };
+  EXPECT_EQ(RunBpf(program, x86_64(0)), kFellThrough);
+  EXPECT_EQ(RunBpf(program, x86_64(450)), kFellThrough);
+  EXPECT_EQ(RunBpf(program, x86_64(451)), kEnosys);
+  EXPECT_EQ(RunBpf(program, x86_64(0x3fffffff)), kEnosys);
   // x32 numbers carry bit 30: left to libseccomp, never ENOSYS by the x86_64 boundary.
-  EXPECT_EQ(RunBpf(program, Call(kX32SyscallBit | 1)), kFellThrough);
-  EXPECT_EQ(RunBpf(program, Call(kX32SyscallBit | 999)), kFellThrough);
+  EXPECT_EQ(RunBpf(program, x86_64(kX32SyscallBit | 1)), kFellThrough);
+  EXPECT_EQ(RunBpf(program, x86_64(kX32SyscallBit | 999)), kFellThrough);
   EXPECT_EQ(RunBpf(program, Call(455, {}, kAuditArchI386)), kFellThrough);
   EXPECT_EQ(RunBpf(program, Call(461, {}, kAuditArchI386)), kEnosys);
   // An arch without a section falls through (libseccomp's bad-arch action decides).
   EXPECT_EQ(RunBpf(program, Call(9999, {}, AUDIT_ARCH_AARCH64)), kFellThrough);
+  // arm64 has no x32: there bit 30 is just a number above the boundary.
+  const auto arm64 = StubThenMarker({{AUDIT_ARCH_AARCH64, 450}});
+  EXPECT_EQ(RunBpf(arm64, Call(kX32SyscallBit | 1, {}, AUDIT_ARCH_AARCH64)), kEnosys);
 }
 
 TEST(SeccompStubTest, JumpOffsetsHoldWithManyArches) {
@@ -105,14 +110,12 @@ TEST(SeccompStubTest, OnlyDenyingDefaultsGetTheStub) {
   EXPECT_FALSE(WantsEnosysStub(SCMP_ACT_TRACE(3)));
 }
 
-#if defined(__x86_64__)
-
 constexpr uint64_t kCapSysAdmin = uint64_t{1} << 21;
 constexpr uint64_t kCapSysPtrace = uint64_t{1} << 19;
 constexpr uint64_t kCloneNewUser = 0x10000000;
 constexpr uint64_t kHighBits = uint64_t{1} << 32;
 
-// The cases every Docker-like profile must get right on x86_64.
+// The cases every Docker-like profile must get right on this machine's ABIs.
 void ExpectDockerSemantics(const std::vector<sock_filter>& f) {
   EXPECT_EQ(RunBpf(f, Call(__NR_getppid)), kAllow);
   EXPECT_EQ(RunBpf(f, Call(__NR_keyctl)), kEperm);
@@ -130,13 +133,27 @@ void ExpectDockerSemantics(const std::vector<sock_filter>& f) {
   EXPECT_EQ(RunBpf(f, Call(__NR_clone, {0x3d0f00})), kAllow);  // pthread_create's flags
   EXPECT_EQ(RunBpf(f, Call(__NR_socket, {AF_INET})), kAllow);
   EXPECT_EQ(RunBpf(f, Call(__NR_socket, {40})), kEperm);  // AF_VSOCK
-  // x32 and i386 go through libseccomp's sections; i386 has its own ENOSYS boundary.
+#if defined(__x86_64__)
+  // x32 goes through libseccomp's section.
   EXPECT_EQ(RunBpf(f, Call(kX32SyscallBit | __NR_getppid)), kAllow);
-  EXPECT_EQ(RunBpf(f, Call(64 /* getppid */, {}, kAuditArchI386)), kAllow);
-  EXPECT_EQ(RunBpf(f, Call(288 /* keyctl */, {}, kAuditArchI386)), kEperm);
-  EXPECT_EQ(RunBpf(f, Call(470, {}, kAuditArchI386)), kEnosys);
+#else
+  // No x32 here: bit 30 is one more number above the boundary.
+  EXPECT_EQ(RunBpf(f, Call(kX32SyscallBit | __NR_getppid)), kEnosys);
+#endif
+  // The compat ABI (Docker's archMap) has its own numbers and its own ENOSYS boundary.
+  EXPECT_EQ(RunBpf(f, Call(kCompatGetppid, {}, kCompatAuditArch)), kAllow);
+  EXPECT_EQ(RunBpf(f, Call(kCompatKeyctl, {}, kCompatAuditArch)), kEperm);
+#if defined(__x86_64__)
+  EXPECT_EQ(RunBpf(f, Call(470, {}, kCompatAuditArch)), kEnosys);
+#else
+  // Docker's profile names ARM's private calls (breakpoint, cacheflush, set_tls at
+  // 0xf0000 + n), so the ARM boundary lies above every ordinary number: a 32-bit ARM call
+  // newer than the profile gets the default errno, not ENOSYS.
+  EXPECT_EQ(RunBpf(f, Call(470, {}, kCompatAuditArch)), kEperm);
+  EXPECT_EQ(RunBpf(f, Call(0xf0006, {}, kCompatAuditArch)), kEnosys);
+#endif
   // A foreign arch: libseccomp's bad-arch action, a kill.
-  EXPECT_EQ(RunBpf(f, Call(__NR_getppid, {}, AUDIT_ARCH_AARCH64)), SECCOMP_RET_KILL_THREAD);
+  EXPECT_EQ(RunBpf(f, Call(__NR_getppid, {}, kForeignAuditArch)), SECCOMP_RET_KILL_THREAD);
 }
 
 TEST(SeccompDefaultBpfTest, DockerSemanticsPlusTiocstiDenied) {
@@ -147,7 +164,7 @@ TEST(SeccompDefaultBpfTest, DockerSemanticsPlusTiocstiDenied) {
   for (uint64_t cmd : {uint64_t{TIOCSTI}, kHighBits | TIOCSTI, (uint64_t{0xabcd} << 32) | TIOCSTI,
                        uint64_t{TIOCLINUX}, kHighBits | TIOCLINUX}) {
     EXPECT_EQ(RunBpf(f, Call(__NR_ioctl, {0, cmd})), kEperm) << std::hex << cmd;
-    EXPECT_EQ(RunBpf(f, Call(54 /* ioctl */, {0, cmd & 0xffffffff}, kAuditArchI386)), kEperm)
+    EXPECT_EQ(RunBpf(f, Call(kCompatIoctl, {0, cmd & 0xffffffff}, kCompatAuditArch)), kEperm)
         << std::hex << cmd;
   }
   for (uint64_t cmd : {uint64_t{TCGETS}, uint64_t{TIOCGWINSZ}, uint64_t{FIONREAD},
@@ -210,7 +227,7 @@ TEST(SeccompStrictBpfTest, SmallerAllowlist) {
   }
   EXPECT_EQ(RunBpf(f, Call(470)), kEnosys);
   // No 32-bit ABI under strict.
-  EXPECT_EQ(RunBpf(f, Call(64, {}, kAuditArchI386)), SECCOMP_RET_KILL_THREAD);
+  EXPECT_EQ(RunBpf(f, Call(kCompatGetppid, {}, kCompatAuditArch)), SECCOMP_RET_KILL_THREAD);
 }
 
 TEST(SeccompSupervisorBpfTest, AllowsTheLoopAndNeverKills) {
@@ -224,7 +241,7 @@ TEST(SeccompSupervisorBpfTest, AllowsTheLoopAndNeverKills) {
   }
   EXPECT_EQ(RunBpf(f, Call(__NR_execve)), kEperm);
   EXPECT_EQ(RunBpf(f, Call(__NR_getppid)), kEperm);
-  for (uint32_t arch : {uint32_t{AUDIT_ARCH_X86_64}, kAuditArchI386, uint32_t{AUDIT_ARCH_AARCH64}}) {
+  for (uint32_t arch : {kNativeAuditArch, kCompatAuditArch, kForeignAuditArch}) {
     for (uint32_t nr = 0; nr < 600; ++nr) {
       for (uint32_t base : {0u, kX32SyscallBit}) {
         const uint32_t action = RunBpf(f, Call(base | nr, {}, arch)) & SECCOMP_RET_ACTION_FULL;
@@ -234,8 +251,6 @@ TEST(SeccompSupervisorBpfTest, AllowsTheLoopAndNeverKills) {
     }
   }
 }
-
-#endif  // __x86_64__
 
 // The build-time BPF is exactly what a compile at start-up would produce.
 TEST(SeccompBuiltinTest, EmbeddedBpfEqualsAFreshCompile) {
@@ -374,8 +389,6 @@ TEST_F(SeccompFileTest, CheckCommand) {
   EXPECT_EQ(Command({"seccomp", "export", "unconfined", Path("u.bpf")}), 125);
 }
 
-#if defined(__x86_64__)
-
 // Loads `filter` in a forked child and runs `checks` there. Returns the child's exit status:
 // 0 when every check held, else the 1-based number of the first that did not. No gtest
 // assertion runs in the child.
@@ -503,8 +516,6 @@ TEST(SeccompLoadTest, SupervisorFilterReturnsErrnoNotDeath) {
                         }),
             0);
 }
-
-#endif  // __x86_64__
 
 }  // namespace
 }  // namespace hardinit

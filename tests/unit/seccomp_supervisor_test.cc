@@ -106,31 +106,34 @@ TEST(SupervisorSeccompTest, WhatTheLoopNeedsStillWorks) {
 }
 
 #if defined(__x86_64__)
-
 // uretprobe (335, Linux 6.11) and uprobe (336, Linux 6.16) never reach any seccomp filter:
 // the kernel lets them through unfiltered (kernel commits "seccomp: passthrough uretprobe
 // systemcall without filtering" and "... uprobe ..."), and outside their trampoline they
 // answer SIGILL and ENXIO. Nothing a filter can change, and PID 1 never makes them.
-constexpr int kX86UnfilteredByTheKernel[] = {335, 336};
+const std::set<int> kUnfilteredByTheKernel = {335, 336};
+#else
+const std::set<int> kUnfilteredByTheKernel;  // both are x86-only
+#endif
 
-// Every x86_64 number from 0 to 599 that the loop does not need: EPERM, never a death. The
+// Every native number from 0 to 599 that the loop does not need: EPERM, never a death. The
 // allowed names are skipped (calling exit or a blocking wait with zero arguments proves
 // nothing); the numbers past the last syscall are kept: the filter answers before the kernel
 // finds there is no such call.
 TEST(SupervisorSeccompTest, EveryUnlistedNativeNumberIsEperm) {
   const std::vector<sock_filter> filter = SupervisorFilter();
-  std::set<int> skipped(std::begin(kX86UnfilteredByTheKernel),
-                        std::end(kX86UnfilteredByTheKernel));
+  std::set<int> skipped = kUnfilteredByTheKernel;
   for (const SeccompRule& rule : SupervisorSeccompRules(CurrentSeccompContext(0).arch).rules) {
-    skipped.insert(seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, rule.name.c_str()));
+    skipped.insert(seccomp_syscall_resolve_name_arch(kNativeScmpArch, rule.name.c_str()));
   }
   for (int nr = 0; nr < 600; ++nr) {
     if (skipped.count(nr) != 0) continue;
     const Outcome o = RunUnder(&filter, [nr] { return syscall(nr, 0, 0, 0, 0, 0, 0); });
-    EXPECT_EQ(o.signal, 0) << "x86_64 syscall " << nr << ": " << Describe(o);
-    EXPECT_EQ(o.exit_code, EPERM) << "x86_64 syscall " << nr << ": " << Describe(o);
+    EXPECT_EQ(o.signal, 0) << kNativeArchName << " syscall " << nr << ": " << Describe(o);
+    EXPECT_EQ(o.exit_code, EPERM) << kNativeArchName << " syscall " << nr << ": " << Describe(o);
   }
 }
+
+#if defined(__x86_64__)
 
 // x32 numbers (bit 30 set on AUDIT_ARCH_X86_64): the filter answers before the kernel looks
 // at whether x32 is built in, so a kernel without x32 changes nothing here.
@@ -179,7 +182,26 @@ TEST(SupervisorSeccompTest, I386CallsAreEperm) {
   }
 }
 
-#endif  // __x86_64__
+#elif defined(__aarch64__)
+
+// 32-bit ARM calls: a foreign architecture for the filter, answered with EPERM. Unlike
+// int $0x80 on x86_64, an arm64 process cannot make an AArch32 call itself: only an exec of a
+// 32-bit program switches the ABI, and this filter denies execve. So the filter's answers
+// are read in the BPF interpreter, for every number the ARM table has.
+TEST(SupervisorSeccompTest, ArmCompatCallsAreEperm) {
+  const std::vector<sock_filter> filter = SupervisorFilter();
+  for (int nr = 0; nr < 460; ++nr) {
+    EXPECT_EQ(RunBpf(filter, Call(nr, {}, AUDIT_ARCH_ARM)), SECCOMP_RET_ERRNO | EPERM)
+        << "arm syscall " << nr;
+  }
+  // ARM's private calls (cacheflush, set_tls) sit at 0xf0000 + n.
+  for (int nr = 0xf0001; nr <= 0xf0005; ++nr) {
+    EXPECT_EQ(RunBpf(filter, Call(nr, {}, AUDIT_ARCH_ARM)), SECCOMP_RET_ERRNO | EPERM)
+        << "arm syscall " << nr;
+  }
+}
+
+#endif
 
 }  // namespace
 }  // namespace hardinit
