@@ -451,7 +451,9 @@ bool ParseOptions(std::span<const std::string> args, Options* o, size_t* first_o
 
 Personality PersonalityFor(const std::string& argv0) {
   const std::string_view name = std::string_view(argv0).substr(argv0.rfind('/') + 1);
-  if (name == "tini" || name == "docker-init") return Personality::kTini;
+  // Docker's --init runs its init as docker-init, Podman's as podman-init: both pass it no
+  // flags and expect an init that changes nothing about the program (design.md §3.7).
+  if (name == "tini" || name == "docker-init" || name == "podman-init") return Personality::kTini;
   if (name == "gosu" || name == "su-exec") return Personality::kGosu;
   return Personality::kHardinit;
 }

@@ -159,6 +159,8 @@ TEST(CommandLine, VersionAndSeccompSubcommand) {
 TEST(Personality, FromArgv0) {
   EXPECT_EQ(PersonalityFor("/sbin/docker-init"), Personality::kTini);
   EXPECT_EQ(PersonalityFor("tini"), Personality::kTini);
+  EXPECT_EQ(PersonalityFor("/run/podman-init"), Personality::kTini);
+  EXPECT_EQ(PersonalityFor("/run/podman-init2"), Personality::kHardinit);
   EXPECT_EQ(PersonalityFor("/usr/local/bin/gosu"), Personality::kGosu);
   EXPECT_EQ(PersonalityFor("su-exec"), Personality::kGosu);
   EXPECT_EQ(PersonalityFor("/hardinit"), Personality::kHardinit);
