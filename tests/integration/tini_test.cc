@@ -88,6 +88,10 @@ TEST(Tini, LicenseAndVerbosity) {
   RunResult r = RunHardinit({"-l"}, AsTini());
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(r.out.find("MIT License"), std::string::npos);
+  // The embedded default profile is Docker's, under Apache-2.0: its notice ships with the binary.
+  EXPECT_NE(r.out.find("derived from Docker's default seccomp profile"), std::string::npos);
+  EXPECT_NE(r.out.find("Apache License\n                           Version 2.0, January 2004"),
+            std::string::npos);
   r = RunHardinit({"--", "/bin/true"}, AsTini(true, {"TINI_VERBOSITY=3"}));
   EXPECT_NE(r.err.find("[DEBUG tini (1)] "), std::string::npos) << r.err;
 }
