@@ -334,7 +334,7 @@ bool ApplyEnvironment(const Environment& env, Options* o, std::string* err, int*
   if (hardinit_variables &&
       (!apply("HARDINIT_USER", SetUser) || !apply("HARDINIT_GROUPS", SetGroups) ||
        !apply("HARDINIT_CAP_KEEP", SetCapKeep) || !apply("HARDINIT_SECCOMP", SetSeccomp) ||
-       !apply("HARDINIT_GRACE", SetGrace) || !apply("HARDINIT_LOG_FORMAT", SetLogFormat))) {
+       !apply("HARDINIT_GRACE", SetGrace))) {
     return false;
   }
   if (o->personality == Personality::kTini) {
@@ -364,7 +364,8 @@ bool ApplyEnvironment(const Environment& env, Options* o, std::string* err, int*
     }
     o->log_level = LevelForVerbosity(level);
   }
-  return !hardinit_variables || apply("HARDINIT_LOG_LEVEL", SetLogLevel);
+  // Logging confines nothing and gosu's syntax has no flag for it: under every name.
+  return apply("HARDINIT_LOG_FORMAT", SetLogFormat) && apply("HARDINIT_LOG_LEVEL", SetLogLevel);
 }
 
 bool AllDigits(std::string_view text) {

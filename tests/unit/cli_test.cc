@@ -343,6 +343,22 @@ TEST(TiniName, HardinitVariablesOptInToConfinement) {
   EXPECT_TRUE(ParseWithCode({"gosu", "app", "prog"}).options.confine);
 }
 
+// gosu's syntax has no logging flag: the log variables apply there too, and the identity
+// variables do not (the user is gosu's first argument).
+TEST(CommandLine, GosuNameTakesTheLogVariablesOnly) {
+  ParsedWithCode p = ParseWithCode({"gosu", "app", "prog"},
+                                   {{"HARDINIT_LOG_LEVEL", "debug"},
+                                    {"HARDINIT_LOG_FORMAT", "json"},
+                                    {"HARDINIT_USER", "root"}});
+  ASSERT_TRUE(p.ok) << p.err;
+  EXPECT_EQ(p.options.log_level, LogLevel::kDebug);
+  EXPECT_EQ(p.options.log_format, LogFormat::kJson);
+  EXPECT_EQ(p.options.user, "app");
+  ParsedWithCode bad = ParseWithCode({"gosu", "app", "prog"}, {{"HARDINIT_LOG_LEVEL", "loud"}});
+  EXPECT_FALSE(bad.ok);
+  EXPECT_EQ(bad.exit_code, 125) << bad.err;
+}
+
 TEST(TiniName, UsageErrorsInTinisWordsExit1AndHardinitsExit125) {
   EXPECT_EQ(ParseWithCode({"tini", "--bogus", "prog"}).exit_code, 1);
   EXPECT_EQ(ParseWithCode({"tini"}).exit_code, 1);
