@@ -166,8 +166,8 @@ bool ResolveGroup(const std::string& what, std::string_view group, GroupDb* grou
 
 }  // namespace
 
-bool ResolveIdentity(std::string_view spec, const IdentityFiles& files, uid_t caller_uid,
-                     gid_t caller_gid, Identity* out, std::string* err) {
+bool ResolveIdentity(std::string_view spec, const IdentityFiles& files, Identity* out,
+                     std::string* err) {
   const std::string what = "--user " + (spec.empty() ? std::string("\"\"") : std::string(spec));
   size_t colon = spec.find(':');
   std::string_view user = spec.substr(0, colon);
@@ -177,16 +177,20 @@ bool ResolveIdentity(std::string_view spec, const IdentityFiles& files, uid_t ca
     *err = what + ": expected USER[:GROUP], found more than one ':'";
     return false;
   }
+  if (user.empty()) {
+    *err = what + ": the user is empty: name one (app, 1000; 0 or root to run as root)";
+    return false;
+  }
 
   PasswdDb passwd(files.passwd, ParsePasswd);
   GroupDb groups(files.group, ParseGroup);
   const PasswdFile* passwd_file = nullptr;
   std::string why;
 
-  // The user: "" is the caller; all digits is a uid (found in passwd or not); else a name.
+  // The user: all digits is a uid (found in passwd or not); else a name.
   const PasswdEntry* entry = nullptr;
-  uid_t uid = caller_uid;
-  if (!user.empty() && !IsAllDigits(user)) {
+  uid_t uid = 0;
+  if (!IsAllDigits(user)) {
     if (!passwd.GetForName(&passwd_file, &why)) {
       *err = what + ": " + why;
       return false;
@@ -198,7 +202,7 @@ bool ResolveIdentity(std::string_view spec, const IdentityFiles& files, uid_t ca
     }
     uid = entry->uid;
   } else {
-    if (!user.empty() && !ParseNumericId(what, "uid", user, &uid, err)) return false;
+    if (!ParseNumericId(what, "uid", user, &uid, err)) return false;
     if (!passwd.Get(&passwd_file, &why)) {
       *err = what + ": " + why;
       return false;
@@ -213,8 +217,7 @@ bool ResolveIdentity(std::string_view spec, const IdentityFiles& files, uid_t ca
   if (!group.empty()) {
     if (!ResolveGroup(what, group, &groups, &gid, err)) return false;
   } else if (entry != nullptr) {
-    // "" keeps the caller's gid: the caller asked to stay who it is.
-    gid = user.empty() ? caller_gid : entry->gid;
+    gid = entry->gid;
     const GroupFile* group_file = nullptr;
     if (!groups.Get(&group_file, &why)) {
       *err = what + ": " + why;
@@ -225,8 +228,6 @@ bool ResolveIdentity(std::string_view spec, const IdentityFiles& files, uid_t ca
     } else {
       AddGroupsListing(*group_file, entry->name, &supplementary);
     }
-  } else if (user.empty()) {
-    gid = caller_gid;
   } else {
     // gosu would keep the caller's gid here, which for a root caller is 0: a program meant to
     // run unprivileged would own files as group root. The uid's own number is safer.

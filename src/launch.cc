@@ -111,7 +111,7 @@ bool PrepareIdentity(const Options& options, const IdentityFiles& files, Identit
   identity->gid = gid;
   *switch_ids = false;
   if (options.user) {
-    if (!ResolveIdentity(*options.user, files, uid, gid, identity, err)) return false;
+    if (!ResolveIdentity(*options.user, files, identity, err)) return false;
   }
   if (options.groups) {
     if (!ResolveGroupList(*options.groups, files, &identity->groups, err)) return false;

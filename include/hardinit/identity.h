@@ -33,15 +33,16 @@ struct Identity {
 // caller_uid/caller_gid. Fails with one line naming the value and the file.
 //
 // All-digit USER/GROUP is an id (0..4294967294) whether or not the files have it; anything
-// else is a name that must exist. USER "" is the caller's uid. The uid's passwd entry, when
-// there is one, gives the name, HOME (empty field: "/") and, without GROUP, the gid and the
-// groups that list the name. Without an entry: HOME "/", no name, gid = uid (not gosu's
-// caller gid). `""` and `:` keep caller_gid. An explicit GROUP is the only group (gosu#33).
+// else is a name that must exist. An empty USER ("", ":", ":GROUP") is an error here too, not
+// "the caller", which for a root start would mean root (the command line refuses it first).
+// The uid's passwd entry, when there is one, gives the name, HOME (empty field: "/") and,
+// without GROUP, the gid and the groups that list the name. Without an entry: HOME "/", no
+// name, gid = uid (not gosu's caller gid). An explicit GROUP is the only group (gosu#33).
 // `groups` always contains `gid`, sorted and unique. Files are read only when needed, so a
 // numeric spec works without them; a file that exists but cannot be read is an error.
 // Malformed lines are skipped with a warning (account_files.h) and never matched.
-bool ResolveIdentity(std::string_view spec, const IdentityFiles& files, uid_t caller_uid,
-                     gid_t caller_gid, Identity* out, std::string* err);
+bool ResolveIdentity(std::string_view spec, const IdentityFiles& files, Identity* out,
+                     std::string* err);
 
 // Resolves --groups LIST (comma-separated names or ids; "" means none) into gids, sorted and
 // unique. An empty item ("a,,b", "a,") is an error. The primary gid is not added: the list
