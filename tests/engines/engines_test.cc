@@ -28,6 +28,8 @@
 #include <thread>
 #include <vector>
 
+#include "../helpers/shell.h"
+
 namespace {
 
 constexpr char kImage[] = "localhost/hardinit-ct:latest";
@@ -50,43 +52,10 @@ constexpr char kPodmanDefaultSeccomp[] = "/usr/share/containers/seccomp.json";
 // ---------------------------------------------------------------------------------------
 // Running commands.
 
-struct Result {
-  std::string cmd;
-  int rc = -1;
-  std::string out;  // stdout and stderr, interleaved
-};
-
-// Every failure message shows the command and everything it printed.
-std::ostream& operator<<(std::ostream& os, const Result& r) {
-  return os << "\n$ " << r.cmd << "\n[exit " << r.rc << "]\n" << r.out;
-}
-
-std::string Quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-Result Shell(const std::string& cmd) {
-  Result r{cmd, -1, ""};
-  FILE* f = popen(("{ " + cmd + "\n} </dev/null 2>&1").c_str(), "r");
-  if (f == nullptr) {
-    r.out = "popen failed";
-    return r;
-  }
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0) r.out.append(buf, n);
-  int status = pclose(f);
-  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
-}
-
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
-}
+using hardinit_test::Quote;
+using hardinit_test::Result;
+using hardinit_test::Shell;
+using hardinit_test::Trim;
 
 bool Contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;

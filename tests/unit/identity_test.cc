@@ -17,6 +17,7 @@
 
 #include "hardinit/account_files.h"
 #include "temp_dir_test.h"
+#include "captured_log.h"
 
 namespace hardinit {
 namespace {
@@ -346,24 +347,6 @@ TEST_F(IdentityTest, NamesOfIds) {
   ASSERT_EQ(unlink(files_.group.c_str()), 0);
   EXPECT_EQ(GroupName(0, files_), "");
 }
-
-// Captures what the code under test logs, and puts the previous logger back.
-class CapturedLog {
- public:
-  CapturedLog() : previous_(spdlog::default_logger()) {
-    auto logger = std::make_shared<spdlog::logger>(
-        "test", std::make_shared<spdlog::sinks::ostream_sink_st>(stream_));
-    logger->set_pattern("%l %v");
-    logger->set_level(spdlog::level::info);
-    spdlog::set_default_logger(logger);
-  }
-  ~CapturedLog() { spdlog::set_default_logger(previous_); }
-  std::string str() const { return stream_.str(); }
-
- private:
-  std::ostringstream stream_;
-  std::shared_ptr<spdlog::logger> previous_;
-};
 
 TEST_F(IdentityTest, MalformedLinesAreLoggedWithFileAndLine) {
   WritePasswd("root:x:0:0::/root:/bin/sh\nevil:x:0:0::/root\n");

@@ -18,6 +18,7 @@
 #include "hardinit/cli.h"
 #include "hardinit/launch.h"
 #include "hardinit/sys.h"
+#include "helpers/require.h"
 #include "temp_dir_test.h"
 
 namespace hardinit {
@@ -441,16 +442,12 @@ TEST(LandlockDecision, NothingAskedNothingDone) {
 
 // These need Landlock ABI 6 (scopes): the machines CI runs on have it. Like every test that
 // cannot run, a missing one fails unless HARDINIT_ALLOW_SKIP=1.
-#define REQUIRE_LANDLOCK_ABI(n)                                                           \
-  do {                                                                                    \
-    int errnum_ = 0;                                                                      \
-    const int abi_ = QueryLandlockAbi(&errnum_);                                          \
-    if (abi_ < (n)) {                                                                     \
-      const std::string why_ = "the kernel offers Landlock ABI " + std::to_string(abi_) + \
-                               ", this test needs " + std::to_string(n);                  \
-      if (getenv("HARDINIT_ALLOW_SKIP") != nullptr) GTEST_SKIP() << why_;                 \
-      FAIL() << why_ << " (set HARDINIT_ALLOW_SKIP=1 to skip)";                           \
-    }                                                                                     \
+#define REQUIRE_LANDLOCK_ABI(n)                                                              \
+  do {                                                                                       \
+    int errnum_ = 0;                                                                         \
+    const int abi_ = QueryLandlockAbi(&errnum_);                                             \
+    HARDINIT_REQUIRE(abi_ >= (n), "the kernel offers Landlock ABI " + std::to_string(abi_) + \
+                                      ", this test needs " + std::to_string(n));             \
   } while (0)
 
 class LandlockKernelTest : public TempDirTest {

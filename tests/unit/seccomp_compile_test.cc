@@ -26,6 +26,7 @@
 #include "hardinit/seccomp_bpf_asm.h"
 #include "hardinit/seccomp_profile.h"
 #include "temp_dir_test.h"
+#include "captured_log.h"
 
 namespace hardinit {
 namespace {
@@ -284,23 +285,6 @@ TEST(BpfAssemblerTest, AJumpToALabelNeverPlacedIsAnError) {
 }
 
 // --- an entry split into ORed rules (issue 12 §2.6) ------------------------------------------
-
-class CapturedLog {
- public:
-  CapturedLog() : previous_(spdlog::default_logger()) {
-    auto logger = std::make_shared<spdlog::logger>(
-        "test", std::make_shared<spdlog::sinks::ostream_sink_st>(stream_));
-    logger->set_pattern("%l %v");
-    logger->set_level(spdlog::level::info);
-    spdlog::set_default_logger(logger);
-  }
-  ~CapturedLog() { spdlog::set_default_logger(previous_); }
-  std::string str() const { return stream_.str(); }
-
- private:
-  std::ostringstream stream_;
-  std::shared_ptr<spdlog::logger> previous_;
-};
 
 class SeccompSplitTest : public TempDirTest {};
 
