@@ -36,13 +36,13 @@ helpers=$build/bench-helpers
 # Counts. The machines are shared and noisy: start-up runs in interleaved rounds so that a
 # burst of load hits every command alike, and everything reports medians.
 if [[ $mode == full ]]; then
-  startup_rounds=5 startup_runs=150 startup_warmup=20
+  startup_rounds=5 startup_runs=150 startup_warmup=20 firstinsn_runs=300
   time_runs=21 idle_seconds=10
   reap_orphans=10000 reap_reps=2
   signals=1000
   syscalls=100000 syscost_reps=7 filter_loads=301 landlock_samples=301
 else
-  startup_rounds=1 startup_runs=10 startup_warmup=2
+  startup_rounds=1 startup_runs=10 startup_warmup=2 firstinsn_runs=5
   time_runs=3 idle_seconds=2
   reap_orphans=200 reap_reps=1
   signals=50
@@ -84,12 +84,19 @@ hardinit=$build/hardinit
 
 mkdir -p "$helpers" "$raw" "$out"
 rm -f "$raw"/*
-for helper in siglat reap syscost filterload landlockcost; do
+for helper in siglat reap syscost filterload landlockcost firstinsn; do
   if [[ ! -x $helpers/$helper || $root/bench/$helper.c -nt $helpers/$helper ||
-        $root/bench/common.h -nt $helpers/$helper ]]; then
+        $root/bench/common.h -nt $helpers/$helper ||
+        $root/bench/firstinsn.h -nt $helpers/$helper ]]; then
     cc -O2 -Wall -Wextra -Werror -static -o "$helpers/$helper" "$root/bench/$helper.c"
   fi
 done
+# The program whose first instruction is timed: no C library, so nothing runs before it.
+if [[ ! -x $helpers/firstinsn_app || $root/bench/firstinsn_app.c -nt $helpers/firstinsn_app ||
+      $root/bench/firstinsn.h -nt $helpers/firstinsn_app ]]; then
+  cc -O2 -Wall -Wextra -Werror -static -no-pie -nostdlib -ffreestanding -fno-stack-protector \
+    -o "$helpers/firstinsn_app" "$root/bench/firstinsn_app.c"
+fi
 
 # Timing runs under SCHED_FIFO (lowest priority): other engineers' builds on the same 2 cores
 # then delay neither the init nor its child. The kernel's RT throttling still leaves them 5%.
@@ -140,6 +147,36 @@ for entry in "${startup_commands[@]}"; do
   record startup_cmd "${entry%%|*}" command "${entry#*|}"
 done
 record startup_cmd meta hyperfine "${rt[*]} hyperfine -N --warmup $startup_warmup --runs $startup_runs -n NAME CMD ... (x$startup_rounds rounds, order rotated)"
+
+# --- 3b. exec to the program's first instruction, and the program's exit to the init's ------
+# The latency a long-running service sees at start, and what the init adds after it ends.
+# Every command runs as PID 1 of a new PID namespace, as in a container; see bench/firstinsn.c.
+app=$helpers/firstinsn_app
+firstinsn_commands=(
+  "no init|$app"
+  "hardinit|$hardinit -- $app"
+  "hardinit --seccomp unconfined|$hardinit --seccomp unconfined -- $app"
+  "hardinit hardened|$hardinit --user nobody --seccomp default -- $app"
+  "hardinit --exec hardened|$hardinit --exec --user nobody --seccomp default -- $app"
+  "tini-static|$tini_static -s -- $app"
+  "tini|$tini -s -- $app"
+  "dumb-init|$dumb_init $app"
+  "catatonit|$catatonit -- $app"
+  "tini-static + gosu|$tini_static -s -- $gosu nobody $app"
+  "tini-static + setpriv|$tini_static -s -- $setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all $app"
+  "gosu|$gosu nobody $app"
+  "setpriv|$setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all $app"
+)
+log first-instruction "$firstinsn_runs interleaved runs of ${#firstinsn_commands[@]} commands"
+"${rt[@]}" "$helpers/firstinsn" drive "$firstinsn_runs" "${firstinsn_commands[@]}" \
+  >"$raw/firstinsn.out" 2>>"$raw/firstinsn.log" || { tail -5 "$raw/firstinsn.log" >&2; exit 1; }
+while IFS=$'\t' read -r name key value; do
+  record firstinsn "$name" "$key" "$value"
+done <"$raw/firstinsn.out"
+for entry in "${firstinsn_commands[@]}"; do
+  record firstinsn_cmd "${entry%%|*}" command "${entry#*|}"
+done
+record firstinsn meta command "${rt[*]} bench/firstinsn drive $firstinsn_runs 'NAME|CMD' ... (each run PID 1 of a new PID namespace; interleaved; percentiles over the runs)"
 
 # --- 4. memory -----------------------------------------------------------------------------
 # The init's own VmRSS/VmHWM (peak) from /proc/PID/status while it supervises a sleeping
