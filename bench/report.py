@@ -357,7 +357,8 @@ def main():
         rep.add_csv("firstinsn", name, "exit_ratio_vs_tini-static", ratio(exit_, fi_exit_base), "x")
     rep.md.append("## 1c. Exec to the program's first instruction, and its exit to the init's\n")
     rep.md.append("`bench/firstinsn.c`: each run starts the command as PID 1 of a new PID "
-                  "namespace with its own /proc; start = from just before the init's `execve` "
+                  "namespace (the driver's /proc: a mount namespace per run would add its "
+                  "teardown to every exit); start = from just before the init's `execve` "
                   "to the first instructions of `bench/firstinsn_app.c` (no C library: it reads "
                   "CLOCK_MONOTONIC in `_start`), the latency a long-running service sees; exit "
                   "= from the program's `exit_group` to `waitpid()` returning the init in its "

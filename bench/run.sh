@@ -176,7 +176,7 @@ done <"$raw/firstinsn.out"
 for entry in "${firstinsn_commands[@]}"; do
   record firstinsn_cmd "${entry%%|*}" command "${entry#*|}"
 done
-record firstinsn meta command "${rt[*]} bench/firstinsn drive $firstinsn_runs 'NAME|CMD' ... (each run PID 1 of a new PID namespace; interleaved; percentiles over the runs)"
+record firstinsn meta command "${rt[*]} bench/firstinsn drive $firstinsn_runs 'NAME|CMD' ... (each run PID 1 of a new PID namespace, the host's /proc; interleaved; percentiles over the runs)"
 
 # --- 4. memory -----------------------------------------------------------------------------
 # The init's own VmRSS/VmHWM (peak) from /proc/PID/status while it supervises a sleeping
