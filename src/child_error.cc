@@ -31,9 +31,11 @@ const char* StepName(Step step) {
     case Step::kVerifySecurebits: return "checking securebits";
     case Step::kVerifyNoNewPrivs: return "checking no_new_privs";
     case Step::kLandlock: return "landlock_restrict_self";
+    case Step::kAwaitSupervisor: return "waiting for PID 1's own drop";
     case Step::kLoadSeccomp: return "seccomp(SECCOMP_SET_MODE_FILTER)";
     case Step::kExec: return "execve";
     case Step::kReachedExec: return "write(reached execve) to hardinit";
+    case Step::kPrivilegesDropped: return "write(privileges dropped) to hardinit";
   }
   return "unknown step";
 }

@@ -395,6 +395,19 @@ bool PlanCapabilities(uint64_t keep, const OwnCapabilities& own, int last_cap, u
   return true;
 }
 
+bool DropBoundingSetBeforeFork(const Launch& launch, Sys& sys, std::string* err) {
+  const LaunchPlan& program = launch.plan();
+  if (!program.confine || !program.caps.drop_bounding) return true;
+  CapabilityPlan both = program.caps;
+  both.bounding = program.caps.bounding | launch.SupervisorPlan().caps.bounding;
+  const ChildError error = DropBoundingSet(both, sys);
+  if (!error.ok()) {
+    *err = "before the fork: " + DescribeChildError(error, program);
+    return false;
+  }
+  return true;
+}
+
 bool DropSupervisorPrivileges(const Launch& launch, int parent_death_signal,
                               const SeccompProgram& filter, Sys& sys, std::string* err) {
   if (!launch.plan().confine) return true;

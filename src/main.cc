@@ -1,4 +1,5 @@
 // hardinit's main(): wiring only. Every step it calls lives in the core library.
+#include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -135,13 +136,52 @@ int RunSupervisor(const Options& options) {
   }
 
   RealSys sys;
+  if (!DropBoundingSetBeforeFork(launch, sys, &err)) return Fail(kExitFailedBeforeStart, err);
+  // After the fork PID 1 needs little: it reads a signalfd, reaps, signals the program and
+  // writes log lines. It gives up the rest once the child's own privilege steps hold, while
+  // the child loads its filter, and the child execs only once PID 1 has written that it did:
+  // the program never runs beside a PID 1 that has not dropped, and the exit of a program
+  // shorter than the drop does not wait for it (design.md §3.5).
+  LaunchPlan plan = launch.plan();
+  int ready[2] = {-1, -1};
+  if (plan.confine) {
+    if (pipe2(ready, O_CLOEXEC) != 0) {
+      return Fail(kExitFailedBeforeStart, ErrnoMessage("pipe2", errno));
+    }
+    plan.supervisor_ready_fd = ready[0];
+    plan.supervisor_ready_write_fd = ready[1];
+  }
+  bool dropped = true;
+  std::string drop_err;
+  auto drop_own_privileges = [&] {
+    // The program keeps the directory it was started in; PID 1 must not pin that mount for
+    // the container's life (dumb-init moves to / after the fork too). Before PID 1's filter,
+    // which does not allow chdir.
+    if (chdir("/") != 0) spdlog::warn("chdir(\"/\"): {}", strerrordesc_np(errno));
+    if (ready[0] < 0) return;
+    dropped = DropSupervisorPrivileges(launch, options.parent_death_signal, supervisor_filter, sys,
+                                       &drop_err);
+    // Not written on failure: the child then reads end of file and does not start the
+    // program. EPIPE: the child has failed already, and Spawn reports why.
+    if (dropped && write(ready[1], &kSupervisorDropped, 1) != 1 && errno != EPIPE) {
+      dropped = false;
+      drop_err = ErrnoMessage("PID 1's own drop: telling the child", errno);
+    }
+    close(ready[1]);
+    ready[1] = -1;
+  };
   pid_t child = 0;
-  if (!Spawn(launch.plan(), sys, &child, &exit_code, &err)) return Fail(exit_code, err);
+  const bool started = Spawn(plan, sys, drop_own_privileges, &child, &exit_code, &err);
+  for (int fd : ready) {
+    if (fd >= 0) close(fd);
+  }
+  if (!started) {
+    // When PID 1 could not drop, the child stopped because PID 1 told it to: PID 1's own
+    // failure is the one to report.
+    return dropped ? Fail(exit_code, err) : Fail(kExitFailedBeforeStart, drop_err);
+  }
   LogEvent(LogLevel::kDebug, "started " + launch.program() + " as pid " + std::to_string(child),
            {{"pid", child}});
-  // The program keeps the directory it was started in; PID 1 must not pin that mount for
-  // the container's life (dumb-init moves to / after the fork too).
-  if (chdir("/") != 0) spdlog::warn("chdir(\"/\"): {}", strerrordesc_np(errno));
 
   SupervisorConfig config;
   config.child = child;
@@ -152,15 +192,12 @@ int RunSupervisor(const Options& options) {
   config.warn_on_reap = options.warn_on_reap;
   config.seccomp_name = launch.seccomp_name();
 
-  // After the fork PID 1 needs little: it reads a signalfd, reaps, signals the program and
-  // writes log lines. It gives up the rest before it starts waiting (design.md §3.5).
-  if (!DropSupervisorPrivileges(launch, options.parent_death_signal, supervisor_filter, sys,
-                                &err)) {
-    // Fail closed: a PID 1 that kept privileges it promised to drop does not supervise. It
-    // stops the whole tree, daemons the program may already have started included, with
-    // the same bounded SIGKILL loop that ends a grace stop.
+  if (!dropped) {
+    // Fail closed, should the child ever have exec'd without PID 1's word: a PID 1 that kept
+    // privileges it promised to drop does not supervise. It stops the whole tree with the
+    // same bounded SIGKILL loop that ends a grace stop.
     KillEverything(config, signal_fd);
-    return Fail(kExitFailedBeforeStart, err);
+    return Fail(kExitFailedBeforeStart, drop_err);
   }
   return Supervise(config, signal_fd);
 }

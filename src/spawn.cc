@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include "hardinit/child.h"
 #include "hardinit/error.h"
@@ -26,13 +27,12 @@ std::string StepWithArgument(const ChildError& error, const LaunchPlan& plan) {
   }
 }
 
-// Reads the child's records until execve closes the pipe or the child is gone: at most two
-// (kReachedExecRecord, then execve's failure).
-size_t ReadRecords(int fd, ChildError (&records)[2]) {
+// Reads the child's records into `buffer` until `size` bytes, or until execve closes the pipe
+// or the child is gone.
+size_t ReadRecords(int fd, void* buffer, size_t size) {
   size_t received = 0;
-  while (received < sizeof(records)) {
-    const ssize_t n =
-        read(fd, reinterpret_cast<char*>(records) + received, sizeof(records) - received);
+  while (received < size) {
+    const ssize_t n = read(fd, static_cast<char*>(buffer) + received, size - received);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     received += static_cast<size_t>(n);
@@ -54,7 +54,7 @@ std::string DescribeSilentDeath(int status, const LaunchPlan& plan) {
     what += plan.filter_len == 0
                 ? " (a seccomp filter hardinit was started under kills a call it needs)"
                 : " (a seccomp filter hardinit was started under kills a call it needs, or the "
-                  "profile kills write(2))";
+                  "profile kills read(2) or write(2))";
   }
   return what;
 }
@@ -68,6 +68,11 @@ std::string DescribeChildError(const ChildError& error, const LaunchPlan& plan) 
 }
 
 bool Spawn(const LaunchPlan& plan, Sys& child_sys, pid_t* child, int* exit_code, std::string* err) {
+  return Spawn(plan, child_sys, [] {}, child, exit_code, err);
+}
+
+bool Spawn(const LaunchPlan& plan, Sys& child_sys, const std::function<void()>& in_parent,
+           pid_t* child, int* exit_code, std::string* err) {
   *exit_code = kExitFailedBeforeStart;
   int pipe_fds[2];
   if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
@@ -84,8 +89,25 @@ bool Spawn(const LaunchPlan& plan, Sys& child_sys, pid_t* child, int* exit_code,
   }
   if (pid == 0) ChildMain(plan, child_sys, pipe_fds[1]);
   close(pipe_fds[1]);
+  // At most two records after the first: kReachedExecRecord, then execve's failure.
   ChildError records[2];
-  const size_t received = ReadRecords(pipe_fds[0], records);
+  size_t received = 0;
+  if (plan.supervisor_ready_fd < 0) {
+    in_parent();
+  } else {
+    // PID 1's drop starts once the child's own holds (design.md §3.5). A child that failed
+    // before sent its failure instead, or nothing: that is the first record.
+    ChildError first;
+    const size_t got = ReadRecords(pipe_fds[0], &first, sizeof(first));
+    if (got == sizeof(first) && first.step == Step::kPrivilegesDropped) {
+      in_parent();
+    } else {
+      std::memcpy(records, &first, got);
+      received = got;
+    }
+  }
+  received += ReadRecords(pipe_fds[0], reinterpret_cast<char*>(records) + received,
+                          sizeof(records) - received);
   close(pipe_fds[0]);
   const bool reached_exec = received >= sizeof(ChildError) && records[0].step == Step::kReachedExec;
   if (reached_exec && received == sizeof(ChildError)) {

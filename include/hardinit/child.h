@@ -23,6 +23,11 @@ ChildError RunChildSteps(const LaunchPlan& plan, Sys& sys, int report_fd = -1) n
 // the checks of the result), in that order. PID 1 uses them on itself after the fork.
 ChildError ApplyPrivileges(const LaunchPlan& plan, Sys& sys) noexcept;
 
+// Removes from the bounding set every capability outside caps.bounding that is still in it
+// (§3.4 step 5). The parent also calls it before the fork, with the union of the program's
+// and PID 1's sets, so that neither of them drops the rest one prctl() at a time.
+ChildError DropBoundingSet(const CapabilityPlan& caps, Sys& sys) noexcept;
+
 // The forked child's whole life: RunChildSteps, then on failure write the ChildError to
 // error_fd and _exit() with the code the failure maps to. Never returns.
 [[noreturn]] void ChildMain(const LaunchPlan& plan, Sys& sys, int error_fd) noexcept;

@@ -41,10 +41,14 @@ enum class Step : uint32_t {
   kVerifySecurebits,
   kVerifyNoNewPrivs,
   kLandlock,
+  kAwaitSupervisor,
   kLoadSeccomp,
   kExec,
   // Not a failure: the record the child sends right before execve (see below).
   kReachedExec,
+  // Not a failure: under a supervisor that drops its own privileges, the record the child
+  // sends once its own privilege steps hold; PID 1 starts its drop then (design.md §3.5).
+  kPrivilegesDropped,
 };
 
 struct ChildError {
@@ -56,6 +60,7 @@ struct ChildError {
 static_assert(sizeof(ChildError) == 8);
 
 inline constexpr ChildError kReachedExecRecord{Step::kReachedExec, 0};
+inline constexpr ChildError kPrivilegesDroppedRecord{Step::kPrivilegesDropped, 0};
 
 // The syscall or check a step stands for, as it appears in messages ("setresuid(1000)"
 // is built by the parent from this and the plan). Parent-side helper; no allocation.

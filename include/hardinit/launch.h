@@ -76,11 +76,19 @@ struct OwnCapabilities {
 bool PlanCapabilities(uint64_t keep, const OwnCapabilities& own, int last_cap, uid_t target_uid,
                       CapabilityPlan* caps, std::string* err);
 
-// After the spawn: PID 1 applies SupervisorPlan() to itself through `sys` (the child's own
-// privilege steps, checked the same way), becomes non-dumpable, re-sets the parent-death
-// signal the uid change cleared (0: none), and loads `filter` unless it is unconfined.
-// Nothing to do when the launch confines nothing (the tini personality). On failure *err
-// names the step; the caller must not go on supervising.
+// Before the fork, under a supervisor: removes from hardinit's own bounding set what neither
+// the program nor PID 1 keeps, so that the child and PID 1 each have at most their few own
+// capabilities left to drop (a bounding-set drop costs about 1 µs, and there are 41). The
+// bounding set only matters at execve(), which the parent does not call. Nothing to do when
+// the launch confines nothing or hardinit lacks CAP_SETPCAP.
+bool DropBoundingSetBeforeFork(const Launch& launch, Sys& sys, std::string* err);
+
+// Once the child's own drop holds, while the child loads its filter: PID 1 applies
+// SupervisorPlan() to itself through `sys` (the child's own privilege steps, checked the same
+// way), becomes non-dumpable, re-sets the parent-death signal the uid change cleared (0:
+// none), and loads `filter` unless it is unconfined. Nothing to do when the launch confines
+// nothing (the tini personality). On failure *err names the step; the caller must not let the
+// program start, nor go on supervising.
 bool DropSupervisorPrivileges(const Launch& launch, int parent_death_signal,
                               const SeccompProgram& filter, Sys& sys, std::string* err);
 

@@ -24,6 +24,9 @@ inline constexpr unsigned long kLockedSecurebits =
     (1UL << 2) | (1UL << 3) |  // SECBIT_NO_SETUID_FIXUP, _LOCKED
     (1UL << 5);                // SECBIT_KEEP_CAPS_LOCKED (with KEEP_CAPS off)
 
+// The byte PID 1 writes to supervisor_ready_fd when its own drop has succeeded.
+inline constexpr char kSupervisorDropped = 1;
+
 struct CapabilityPlan {
   // Capability sets as bit masks (bit N = capability N).
   uint64_t bounding = 0;
@@ -75,6 +78,13 @@ struct LaunchPlan {
   // before the filter; -1 = none. The kernel made it close-on-exec, so it never reaches the
   // program.
   int landlock_ruleset_fd = -1;
+
+  // Under a supervisor that drops its own privileges: a pipe PID 1 writes kSupervisorDropped
+  // to once it has (design.md §3.5). The child closes the write end once its own privilege
+  // steps hold, and reads the byte after loading its filter, before exec; -1 when there is
+  // nothing to wait for. Both close-on-exec.
+  int supervisor_ready_fd = -1;
+  int supervisor_ready_write_fd = -1;
 
   // Seccomp: loaded last, as is (empty = unconfined).
   const sock_filter* filter = nullptr;

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 
 #include "hardinit/child_error.h"
@@ -17,6 +18,13 @@ namespace hardinit {
 // been reaped, *exit_code is 125, 126 or 127 and *err says which step failed and why, or
 // which signal killed the child before it reached exec (125: the program never ran).
 bool Spawn(const LaunchPlan& plan, Sys& child_sys, pid_t* child, int* exit_code, std::string* err);
+
+// The same, and runs `in_parent` in the parent while the child finishes its steps: once the
+// child reports that its privilege steps hold (plan.supervisor_ready_fd set), else right
+// after the fork; never when the child fails first. PID 1's own drop runs there, beside the
+// child's filter and exec (design.md §3.5).
+bool Spawn(const LaunchPlan& plan, Sys& child_sys, const std::function<void()>& in_parent,
+           pid_t* child, int* exit_code, std::string* err);
 
 // --exec: runs the same steps in this process. Returns only on failure, with the exit code.
 int ExecInPlace(const LaunchPlan& plan, std::string* err);

@@ -187,8 +187,8 @@ TEST(Lifecycle, ASubreaperStopsAHoppingDescendantOrGivesUpInBoundedTime) {
 
 // Makes prctl(PR_SET_DUMPABLE, ...) wait for the test's answer, through a seccomp user
 // notification: PID 1 makes that call in its own drop right after the fork, and nothing else
-// in the test does. The test answers EPERM once the program has started its daemon, so the
-// drop fails exactly while a daemonized descendant lives.
+// in the test does. The test holds it, looks whether the program has started meanwhile, then
+// answers.
 class HeldDumpable {
  public:
   HeldDumpable() {
@@ -234,8 +234,9 @@ class HeldDumpable {
     };
   }
 
-  // Waits for PID 1's call, then for `ready` to exist, then makes the call fail with EPERM.
-  bool FailOnce(const std::string& ready) {
+  // Waits for PID 1's call and holds it for `hold_ms`; *started says whether `started_file`
+  // appeared meanwhile. Then the call fails with `error`, or runs when `error` is 0.
+  bool Answer(int error, const std::string& started_file, int hold_ms, bool* started) {
     pollfd wait_socket{sockets_[0], POLLIN, 0};
     if (poll(&wait_socket, 1, 10000) != 1) return false;
     char byte;
@@ -252,13 +253,13 @@ class HeldDumpable {
     if (poll(&wait_call, 1, 10000) != 1) return false;
     seccomp_notif call{};
     if (ioctl(listener_, SECCOMP_IOCTL_NOTIF_RECV, &call) != 0) return false;
-    for (int i = 0; i < 1000 && !Exists(ready); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(hold_ms));
+    *started = Exists(started_file);
     seccomp_notif_resp answer{};
     answer.id = call.id;
-    answer.error = -EPERM;
-    return Exists(ready) && ioctl(listener_, SECCOMP_IOCTL_NOTIF_SEND, &answer) == 0;
+    answer.error = -error;
+    if (error == 0) answer.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+    return ioctl(listener_, SECCOMP_IOCTL_NOTIF_SEND, &answer) == 0;
   }
 
  private:
@@ -266,11 +267,11 @@ class HeldDumpable {
   int listener_ = -1;
 };
 
-// PID 1's own drop fails while the program has already daemonized a descendant (its own
-// session, SIGTERM ignored). PID 1 used to SIGKILL the program and its group only, then block
-// in waitpid() for the daemon forever; now it stops the whole tree with the bounded SIGKILL
-// loop and exits 125 (issue 12). As PID 1 (kill(-1)) and as a subreaper (its descendants).
-TEST(Lifecycle, AFailedSelfDropStopsTheWholeTreeAndExits125) {
+// The child waits for PID 1's word before its filter and exec (design.md §3.5): while PID 1's
+// drop is held, the program has not started; when the drop fails, it never does, and hardinit
+// exits 125 with PID 1's own failure. As PID 1 and as a subreaper. (PID 1 used to drop after
+// the program had started, and then had to stop a tree that could hold daemons: issue 12.)
+TEST(Lifecycle, AFailedSelfDropNeverStartsTheProgram) {
   HARDINIT_REQUIRE_ROOT();
   for (const bool pid1 : {true, false}) {
     SCOPED_TRACE(pid1 ? "as PID 1" : "as a subreaper");
@@ -288,26 +289,46 @@ TEST(Lifecycle, AFailedSelfDropStopsTheWholeTreeAndExits125) {
     } else {
       options.program = "/bin/busybox";
       options.argv0 = "sh";
-      args = {"-c", kHardinit + " " + hardinit_args +
-                        "; echo hardinit_exit=$?; kill -0 $(cat " + pidfile +
-                        ") 2>/dev/null && echo daemon_after=alive || echo daemon_after=gone"};
+      args = {"-c", kHardinit + " " + hardinit_args + "; echo hardinit_exit=$?"};
     }
     Process p(args, options);
-    ASSERT_TRUE(held.FailOnce(pidfile)) << "PID 1's prctl(PR_SET_DUMPABLE) never came";
+    bool started_while_held = true;
+    ASSERT_TRUE(held.Answer(EPERM, pidfile, 300, &started_while_held))
+        << "PID 1's prctl(PR_SET_DUMPABLE) never came";
     RunResult r = p.Wait(20000);
-    ASSERT_FALSE(r.timed_out) << "hardinit blocked on the daemon: " << r.err;
+    ASSERT_FALSE(r.timed_out) << r.err;
+    EXPECT_FALSE(started_while_held) << "the program ran beside a PID 1 that had not dropped";
+    EXPECT_FALSE(Exists(pidfile)) << "the program ran although PID 1's drop failed";
     const std::string failure = "hardinit: PID 1's own drop: prctl(PR_SET_DUMPABLE): Operation "
                                 "not permitted\n";
+    EXPECT_EQ(r.err, failure);
     if (pid1) {
       EXPECT_EQ(r.exit_code, 125);
-      EXPECT_EQ(r.err, failure);
     } else {
-      auto report = ParseReport(r.out);
-      EXPECT_EQ(report["hardinit_exit"], "125") << r.err;
-      EXPECT_EQ(r.err, failure);
-      EXPECT_EQ(report["daemon_after"], "gone") << "the daemon outlived hardinit";
+      EXPECT_EQ(ParseReport(r.out)["hardinit_exit"], "125") << r.err;
     }
   }
+}
+
+// The control: the same hold, then the call goes through: the program starts only then.
+TEST(Lifecycle, TheProgramStartsOncePid1HasDropped) {
+  HARDINIT_REQUIRE_ROOT();
+  const std::string dir = MakeTempDir();
+  chmod(dir.c_str(), 0777);
+  const std::string pidfile = dir + "/daemon.pid";
+  RunOptions options;
+  HeldDumpable held;
+  options.before_exec = held.Install();
+  Process p({"--user", "65534", "--grace", "0.2", "--", kProbe, "daemon", pidfile, "exit", "0"},
+            options);
+  bool started_while_held = true;
+  ASSERT_TRUE(held.Answer(0, pidfile, 300, &started_while_held))
+      << "PID 1's prctl(PR_SET_DUMPABLE) never came";
+  RunResult r = p.Wait(20000);
+  ASSERT_FALSE(r.timed_out) << r.err;
+  EXPECT_FALSE(started_while_held) << "the program ran beside a PID 1 that had not dropped";
+  EXPECT_TRUE(Exists(pidfile)) << "the program did not run: " << r.err;
+  EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
 struct Rewrite {

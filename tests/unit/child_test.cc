@@ -36,7 +36,8 @@ class RecordingSys final : public Sys {
   uid_t reported_uid_offset = 0;
   uint64_t reported_permitted_extra = 0;
   uint64_t reported_bounding_extra = 0;
-  bool serve_status = false;  // /proc/self/status readable (else the per-capability fallback)
+  long ready_result = 1;  // what read() on PID 1's pipe returns: 1 byte, 0 (EOF) or -errno
+  char ready_byte = kSupervisorDropped;
 
   int SetSignalMask(const sigset_t*) override { return Record("rt_sigprocmask"); }
   int SetSignalIgnored(int sig, bool ignored) override {
@@ -49,19 +50,12 @@ class RecordingSys final : public Sys {
     if (int rc = Record("close_range"); rc < 0) return rc;
     return close_range_result;
   }
-  int OpenFile(const char*) override {
-    if (int rc = Record("open(/proc/self/status)"); rc < 0) return rc;
-    return serve_status ? 60 : -ENOENT;
-  }
-  long Read(int, void* buffer, size_t size) override {
-    if (status_served_) return 0;
-    status_served_ = true;
-    char text[128];
-    const int length = std::snprintf(text, sizeof(text), "Name:\tx\nCapBnd:\t%016llx\nCapAmb:\t%016llx\n",
-                                     static_cast<unsigned long long>(bounding_ | reported_bounding_extra),
-                                     static_cast<unsigned long long>(ambient_));
-    std::memcpy(buffer, text, std::min<size_t>(size, static_cast<size_t>(length)));
-    return length;
+  int OpenFile(const char*) override { return Record("open"); }
+  // Only PID 1's pipe is read: the child reads no file.
+  long Read(int fd, void* buffer, size_t) override {
+    if (int rc = Record("read(" + std::to_string(fd) + ")"); rc < 0) return rc;
+    if (ready_result == 1) *static_cast<char*>(buffer) = ready_byte;
+    return ready_result;
   }
   int OpenDirectory(const char*) override {
     if (int rc = Record("open(/proc/self/fd)"); rc < 0) return rc;
@@ -75,13 +69,16 @@ class RecordingSys final : public Sys {
     return FillDents(static_cast<char*>(buffer), size, {".", "7", "50"});
   }
   int SetCloexec(int fd) override { return Record("fcntl(" + std::to_string(fd) + ",FD_CLOEXEC)"); }
-  int Close(int) override { return Record("close"); }
+  int Close(int fd) override {
+    if (fd >= 70) return Record("close(" + std::to_string(fd) + ")");
+    return Record("close");
+  }
   long Prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long, unsigned long) override {
     const std::string name = PrctlName(option, arg2);
     if (int rc = Record(name); rc < 0) return rc;
     switch (option) {
       case PR_CAPBSET_DROP: bounding_ &= ~(uint64_t{1} << arg2); return 0;
-      case PR_CAPBSET_READ: return (bounding_ >> arg2) & 1U;
+      case PR_CAPBSET_READ: return ((bounding_ | reported_bounding_extra) >> arg2) & 1U;
       case PR_SET_SECUREBITS: securebits_ = arg2; return 0;
       case PR_GET_SECUREBITS: return static_cast<long>(securebits_);
       case PR_SET_NO_NEW_PRIVS: nnp_ = true; return 0;
@@ -191,7 +188,6 @@ class RecordingSys final : public Sys {
 
   int fail_on_seen_ = 0;
   bool dents_served_ = false;
-  bool status_served_ = false;
   uint64_t bounding_ = (uint64_t{1} << 41) - 1;
   uint64_t permitted_ = (uint64_t{1} << 41) - 1, effective_ = permitted_, inheritable_ = 0,
            ambient_ = 0;
@@ -222,11 +218,15 @@ class ChildStepsTest : public ::testing::Test {
     plan_.path = "/bin/true";
   }
 
-  // The calls in the order they were made, with the repetitive per-capability ones collapsed.
+  // The calls in the order they were made, with the repetitive per-capability ones collapsed:
+  // a call repeated, or a pair of calls repeated ("read, drop, read, drop"), appears once.
   static std::vector<std::string> Collapsed(const std::vector<std::string>& calls) {
     std::vector<std::string> out;
     for (const std::string& call : calls) {
-      if (out.empty() || out.back() != call) out.push_back(call);
+      if (!out.empty() && out.back() == call) continue;
+      out.push_back(call);
+      const size_t n = out.size();
+      if (n >= 4 && out[n - 1] == out[n - 3] && out[n - 2] == out[n - 4]) out.resize(n - 2);
     }
     return out;
   }
@@ -242,12 +242,13 @@ TEST_F(ChildStepsTest, RunsTheStepsInTheDesignOrder) {
   EXPECT_TRUE(error.ok()) << StepName(error.step) << " " << error.error;
   const std::vector<std::string> expected = {
       "setpgid", "rt_sigaction(21,DFL)", "rt_sigaction(22,DFL)", "rt_sigprocmask",
-      "close_range", "PR_CAPBSET_DROP", "PR_SET_KEEPCAPS", "setgroups", "setresgid",
+      "close_range", "PR_CAPBSET_READ", "PR_CAPBSET_DROP",  // alternate per capability
+      "PR_SET_KEEPCAPS", "setgroups", "setresgid",
       "setresuid", "capget", "capset", "PR_SET_SECUREBITS", "capset",
       "PR_CAP_AMBIENT_CLEAR_ALL", "PR_CAP_AMBIENT_RAISE", "PR_SET_NO_NEW_PRIVS", "getresuid",
-      "getresgid", "getgroups", "capget", "open(/proc/self/status)", "PR_CAPBSET_READ",
-      "PR_CAP_AMBIENT_IS_SET",
+      "getresgid", "getgroups", "capget",
       "PR_CAPBSET_READ", "PR_CAP_AMBIENT_IS_SET",  // alternate per capability
+      "PR_GET_SECUREBITS",
   };
   const std::vector<std::string> calls = Collapsed(sys.calls);
   ASSERT_GE(calls.size(), expected.size());
@@ -261,6 +262,20 @@ TEST_F(ChildStepsTest, DropsEveryCapabilityOutsideTheAllowlistFromTheBoundingSet
   RecordingSys sys;
   RunChildSteps(plan_, sys);
   EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "PR_CAPBSET_DROP"), 40);
+}
+
+// Under a supervisor the parent has dropped most of the set before the fork: what is gone
+// already is read, not dropped again; the check afterwards still reads every capability.
+TEST_F(ChildStepsTest, DropsOnlyWhatIsStillInTheBoundingSet) {
+  RecordingSys sys;
+  CapabilityPlan before_fork = plan_.caps;
+  before_fork.bounding |= uint64_t{1} << CAP_KILL;
+  ASSERT_TRUE(DropBoundingSet(before_fork, sys).ok());
+  EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "PR_CAPBSET_DROP"), 39);
+  sys.calls.clear();
+  EXPECT_TRUE(RunChildSteps(plan_, sys).ok());
+  EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "PR_CAPBSET_DROP"), 1);
+  EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "PR_CAPBSET_READ"), 40 + 41);
 }
 
 // Every step, made to fail: the child stops there with that step named, calls nothing
@@ -310,7 +325,9 @@ INSTANTIATE_TEST_SUITE_P(
                       FailureCase{"getresuid", Step::kVerifyUids},
                       FailureCase{"getresgid", Step::kVerifyGids},
                       FailureCase{"getgroups", Step::kVerifyGroups},
-                      FailureCase{"PR_CAPBSET_READ", Step::kVerifyBoundingSet},
+                      FailureCase{"PR_CAPBSET_READ", Step::kDropBoundingSet},
+                      // 40 reads in the drop (every capability but the kept one), then the check.
+                      FailureCase{"PR_CAPBSET_READ", Step::kVerifyBoundingSet, 41},
                       FailureCase{"PR_CAP_AMBIENT_IS_SET", Step::kVerifyAmbient},
                       FailureCase{"PR_GET_SECUREBITS", Step::kVerifySecurebits},
                       FailureCase{"PR_GET_NO_NEW_PRIVS", Step::kVerifyNoNewPrivs},
@@ -368,19 +385,62 @@ TEST_F(ChildStepsTest, AResultThatDiffersFromThePlanFailsClosed) {
   EXPECT_EQ(std::count(sys2.calls.begin(), sys2.calls.end(), "execve"), 0);
 }
 
-TEST_F(ChildStepsTest, ReadsTheBoundingAndAmbientSetsFromProcInOneGo) {
+TEST_F(ChildStepsTest, ChecksTheBoundingAndAmbientSetsCapByCapWithoutProc) {
   RecordingSys sys;
-  sys.serve_status = true;
   EXPECT_TRUE(RunChildSteps(plan_, sys).ok());
-  EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "PR_CAPBSET_READ"), 0);
-  EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "PR_CAP_AMBIENT_IS_SET"), 0);
+  EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "open"), 0);
+  EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "PR_CAP_AMBIENT_IS_SET"), 41);
 
   RecordingSys skewed;  // the kernel reports a capability the plan dropped
-  skewed.serve_status = true;
   skewed.reported_bounding_extra = uint64_t{1} << CAP_SYS_ADMIN;
   const ChildError error = RunChildSteps(plan_, skewed);
   EXPECT_EQ(error.step, Step::kVerifyBoundingSet);
+  EXPECT_EQ(error.error, 0);
   EXPECT_EQ(std::count(skewed.calls.begin(), skewed.calls.end(), "execve"), 0);
+}
+
+// PID 1's cue and word (design.md §3.5): once its privilege steps hold, the child closes its
+// copy of PID 1's write end and tells the parent; it waits for PID 1's byte after its filter
+// (PID 1 drops meanwhile) and before the exec report and exec.
+TEST_F(ChildStepsTest, TellsPid1ItsDropHoldsAndWaitsForPid1sBeforeExec) {
+  plan_.supervisor_ready_fd = 70;
+  plan_.supervisor_ready_write_fd = 71;
+  RecordingSys sys;
+  EXPECT_TRUE(RunChildSteps(plan_, sys, /*report_fd=*/60).ok());
+  const std::vector<std::string> tail = {"PR_GET_NO_NEW_PRIVS", "close(71)", "write",
+                                         "landlock_restrict_self", "seccomp", "read(70)",
+                                         "write", "execve"};
+  ASSERT_GE(sys.calls.size(), tail.size());
+  EXPECT_EQ(std::vector<std::string>(sys.calls.end() - tail.size(), sys.calls.end()), tail);
+}
+
+TEST_F(ChildStepsTest, APid1ThatDidNotDropStopsTheChildBeforeExec) {
+  plan_.supervisor_ready_fd = 70;
+  plan_.supervisor_ready_write_fd = 71;
+  for (const long result : {0L, -static_cast<long>(EIO)}) {
+    RecordingSys sys;
+    sys.ready_result = result;  // end of file: PID 1 closed its end without a word
+    const ChildError error = RunChildSteps(plan_, sys, /*report_fd=*/60);
+    EXPECT_EQ(error.step, Step::kAwaitSupervisor) << StepName(error.step);
+    EXPECT_EQ(error.error, result == 0 ? ECANCELED : EIO);
+    EXPECT_EQ(ExitCodeFor(error), kExitFailedBeforeStart);
+    EXPECT_EQ(sys.calls.back(), "read(70)") << "a call was made after the failure";
+    EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "execve"), 0);
+  }
+  RecordingSys wrong_word;  // a byte that is not the word
+  wrong_word.ready_byte = 0;
+  EXPECT_EQ(RunChildSteps(plan_, wrong_word, 60).step, Step::kAwaitSupervisor);
+  RecordingSys no_cue;  // the cue cannot be sent: PID 1 would never start its drop
+  no_cue.fail_on = "write";
+  EXPECT_EQ(RunChildSteps(plan_, no_cue, 60).step, Step::kAwaitSupervisor);
+  EXPECT_EQ(std::count(no_cue.calls.begin(), no_cue.calls.end(), "seccomp"), 0);
+}
+
+TEST_F(ChildStepsTest, WithoutAPipeNothingIsAwaited) {
+  RecordingSys sys;
+  EXPECT_TRUE(RunChildSteps(plan_, sys, /*report_fd=*/60).ok());
+  for (const auto& call : sys.calls) EXPECT_FALSE(call.starts_with("read(")) << call;
+  EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "write"), 1) << "only the exec report";
 }
 
 TEST_F(ChildStepsTest, FallsBackToProcSelfFdWhenCloseRangeIsMissing) {
@@ -635,7 +695,7 @@ TEST_F(SupervisorDropTest, AppliesThePlanThenDumpablePdeathsigAndItsFilter) {
   RecordingSys sys;
   std::string err;
   ASSERT_TRUE(Drop(sys, &err)) << err;
-  EXPECT_EQ(sys.calls.front(), "PR_CAPBSET_DROP") << "no process group or signal steps";
+  EXPECT_EQ(sys.calls.front(), "PR_CAPBSET_READ") << "no process group or signal steps";
   EXPECT_NE(std::find(sys.calls.begin(), sys.calls.end(), "setresuid"), sys.calls.end());
   EXPECT_NE(std::find(sys.calls.begin(), sys.calls.end(), "PR_SET_NO_NEW_PRIVS"), sys.calls.end());
   EXPECT_EQ(std::find(sys.calls.begin(), sys.calls.end(), "execve"), sys.calls.end());
