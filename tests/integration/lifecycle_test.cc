@@ -277,15 +277,15 @@ TEST(Lifecycle, AFailedSelfDropNeverStartsTheProgram) {
     SCOPED_TRACE(pid1 ? "as PID 1" : "as a subreaper");
     const std::string dir = MakeTempDir();
     chmod(dir.c_str(), 0777);
-    const std::string pidfile = dir + "/daemon.pid";
-    const std::string hardinit_args =
-        "--user 65534 -- " + kProbe + " daemon " + pidfile + " sleep 30";
+    // The program's first act is to create this file.
+    const std::string started = dir + "/started";
+    const std::string hardinit_args = "--user 65534 -- " + kProbe + " write " + started + " exit 0";
     RunOptions options;
     HeldDumpable held;
     options.before_exec = held.Install();
     std::vector<std::string> args;
     if (pid1) {
-      args = {"--user", "65534", "--", kProbe, "daemon", pidfile, "sleep", "30"};
+      args = {"--user", "65534", "--", kProbe, "write", started, "exit", "0"};
     } else {
       options.program = "/bin/busybox";
       options.argv0 = "sh";
@@ -293,12 +293,12 @@ TEST(Lifecycle, AFailedSelfDropNeverStartsTheProgram) {
     }
     Process p(args, options);
     bool started_while_held = true;
-    ASSERT_TRUE(held.Answer(EPERM, pidfile, 300, &started_while_held))
+    ASSERT_TRUE(held.Answer(EPERM, started, 300, &started_while_held))
         << "PID 1's prctl(PR_SET_DUMPABLE) never came";
     RunResult r = p.Wait(20000);
     ASSERT_FALSE(r.timed_out) << r.err;
     EXPECT_FALSE(started_while_held) << "the program ran beside a PID 1 that had not dropped";
-    EXPECT_FALSE(Exists(pidfile)) << "the program ran although PID 1's drop failed";
+    EXPECT_FALSE(Exists(started)) << "the program ran although PID 1's drop failed";
     const std::string failure = "hardinit: PID 1's own drop: prctl(PR_SET_DUMPABLE): Operation "
                                 "not permitted\n";
     EXPECT_EQ(r.err, failure);
@@ -315,19 +315,18 @@ TEST(Lifecycle, TheProgramStartsOncePid1HasDropped) {
   HARDINIT_REQUIRE_ROOT();
   const std::string dir = MakeTempDir();
   chmod(dir.c_str(), 0777);
-  const std::string pidfile = dir + "/daemon.pid";
+  const std::string started = dir + "/started";
   RunOptions options;
   HeldDumpable held;
   options.before_exec = held.Install();
-  Process p({"--user", "65534", "--grace", "0.2", "--", kProbe, "daemon", pidfile, "exit", "0"},
-            options);
+  Process p({"--user", "65534", "--", kProbe, "write", started, "exit", "0"}, options);
   bool started_while_held = true;
-  ASSERT_TRUE(held.Answer(0, pidfile, 300, &started_while_held))
+  ASSERT_TRUE(held.Answer(0, started, 300, &started_while_held))
       << "PID 1's prctl(PR_SET_DUMPABLE) never came";
   RunResult r = p.Wait(20000);
   ASSERT_FALSE(r.timed_out) << r.err;
   EXPECT_FALSE(started_while_held) << "the program ran beside a PID 1 that had not dropped";
-  EXPECT_TRUE(Exists(pidfile)) << "the program did not run: " << r.err;
+  EXPECT_TRUE(Exists(started)) << "the program did not run: " << r.err;
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
