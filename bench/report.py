@@ -568,6 +568,25 @@ def main():
               "Seccomp filter installation")
     rep.md.append(f"Command: `{raw.text('filterload', 'meta', 'command')}`\n")
 
+    # 7c. the capability calls of the privilege steps
+    labels = [("status_read_us",
+               "open + read + close of /proc/self/status (bounding and ambient sets at once)"),
+              ("prctl_read_us",
+               "PR_CAPBSET_READ + PR_CAP_AMBIENT_IS_SET for every capability"),
+              ("bounding_read_us", "PR_CAPBSET_READ for every capability"),
+              ("bounding_drop_us", "PR_CAPBSET_DROP for every capability")]
+    rows = []
+    for key, label in labels:
+        value = raw.median("capcost", "calls", key)
+        rows.append([label, fmt_num(value, 1)])
+        rep.add_csv("capcost", key[:-3], "median", value, "us")
+    rep.md.append("The capability calls of the privilege steps, in a fresh forked process each "
+                  f"sample ({raw.text('capcost', 'calls', 'capabilities')} capabilities): what "
+                  "the checks cost read from /proc or asked one capability at a time, and what "
+                  "emptying the bounding set costs (each drop commits new credentials).\n")
+    rep.table(["calls", "µs (median)"], rows, "Capability calls")
+    rep.md.append(f"Command: `{raw.text('capcost', 'meta', 'command')}`\n")
+
     # header
     versions = [[k, raw.text("version", k, "version")] for k in raw.order["version"]]
     head = ["# hardinit benchmarks\n",

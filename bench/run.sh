@@ -40,13 +40,13 @@ if [[ $mode == full ]]; then
   time_runs=21 idle_seconds=10
   reap_orphans=10000 reap_reps=2
   signals=1000
-  syscalls=100000 syscost_reps=7 filter_loads=301 landlock_samples=301
+  syscalls=100000 syscost_reps=7 filter_loads=301 landlock_samples=301 capcost_samples=301
 else
   startup_rounds=1 startup_runs=10 startup_warmup=2 firstinsn_runs=5
   time_runs=3 idle_seconds=2
   reap_orphans=200 reap_reps=1
   signals=50
-  syscalls=10000 syscost_reps=1 filter_loads=5 landlock_samples=5
+  syscalls=10000 syscost_reps=1 filter_loads=5 landlock_samples=5 capcost_samples=5
 fi
 
 section_start=$SECONDS
@@ -84,7 +84,7 @@ hardinit=$build/hardinit
 
 mkdir -p "$helpers" "$raw" "$out"
 rm -f "$raw"/*
-for helper in siglat reap syscost filterload landlockcost firstinsn; do
+for helper in siglat reap syscost filterload landlockcost firstinsn capcost; do
   if [[ ! -x $helpers/$helper || $root/bench/$helper.c -nt $helpers/$helper ||
         $root/bench/common.h -nt $helpers/$helper ||
         $root/bench/firstinsn.h -nt $helpers/$helper ]]; then
@@ -337,6 +337,13 @@ log landlock "$landlock_samples samples of a typical Landlock rule set"
 "${rt[@]}" "$helpers/landlockcost" "$landlock_samples" >"$raw/landlockcost.out"
 while read -r metric value; do record landlockcost ruleset "$metric" "$value"; done <"$raw/landlockcost.out"
 record landlockcost meta command "${rt[*]} bench/landlockcost $landlock_samples (one fork per sample, median)"
+
+# The capability calls of the privilege steps, each way they can be made: what the checks and
+# the bounding-set drops cost (bench/README.md, "Where the time goes").
+log capcost "$capcost_samples forked samples of the capability calls"
+"${rt[@]}" "$helpers/capcost" "$capcost_samples" >"$raw/capcost.out"
+while read -r metric value; do record capcost calls "$metric" "$value"; done <"$raw/capcost.out"
+record capcost meta command "${rt[*]} bench/capcost $capcost_samples (one fork per sample, median)"
 
 # --- 9. report -------------------------------------------------------------------------------
 record meta meta load_after "$(cut -d' ' -f1-3 /proc/loadavg)"
