@@ -8,6 +8,7 @@
 #include <linux/capability.h>
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -257,14 +258,29 @@ ChildError VerifyNoNewPrivs(Sys& sys) {
   return kOk;
 }
 
+// The listener goes to PID 1 right after the filter is loaded: from here on every other call
+// of the child waits until PID 1 answers it. The fd is close-on-exec (the kernel creates it
+// so), so the program never holds it.
+ChildError SendListener(const LaunchPlan& plan, int listener, Sys& sys) {
+  msghdr* message = plan.listener_message;
+  __builtin_memcpy(CMSG_DATA(CMSG_FIRSTHDR(message)), &listener, sizeof(listener));
+  const long sent = sys.SendMsg(plan.listener_socket, message, 0);
+  if (sent < 0) return Fail(Step::kSendListener, sent);
+  if (sent == 0) return Fail(Step::kSendListener, -EIO);
+  return kOk;
+}
+
 ChildError LoadSeccomp(const LaunchPlan& plan, Sys& sys) {
   if (plan.filter_len == 0) return kOk;
   sock_fprog program{static_cast<unsigned short>(plan.filter_len),
                      const_cast<sock_filter*>(plan.filter)};
-  if (long rc = sys.Seccomp(SECCOMP_SET_MODE_FILTER, plan.seccomp_flags, &program); rc < 0) {
-    return Fail(Step::kLoadSeccomp, rc);
-  }
-  return kOk;
+  const bool listen = plan.listener_socket >= 0;
+  const unsigned int flags =
+      plan.seccomp_flags | (listen ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0U);
+  const long rc = sys.Seccomp(SECCOMP_SET_MODE_FILTER, flags, &program);
+  if (rc < 0) return Fail(Step::kLoadSeccomp, rc);
+  if (!listen) return kOk;
+  return SendListener(plan, static_cast<int>(rc), sys);
 }
 
 // The parent tells "the child died before exec" from "exec happened" by this record
@@ -383,6 +399,8 @@ int ExitCodeFor(const ChildError& error) noexcept {
 
 void ChildMain(const LaunchPlan& plan, Sys& sys, int error_fd) noexcept {
   const ChildError error = RunChildSteps(plan, sys, error_fd);
+  // The record's write would wait for PID 1, which never got the listener (child_error.h).
+  if (error.step == Step::kSendListener) _exit(kListenerHandoverFailedExit);
   // A short or failed write leaves the parent without a failure record, which it reports
   // from the child's exit status; there is nobody else to tell.
   [[maybe_unused]] ssize_t written = write(error_fd, &error, sizeof(error));

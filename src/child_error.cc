@@ -33,6 +33,7 @@ const char* StepName(Step step) {
     case Step::kLandlock: return "landlock_restrict_self";
     case Step::kAwaitSupervisor: return "waiting for PID 1's own drop";
     case Step::kLoadSeccomp: return "seccomp(SECCOMP_SET_MODE_FILTER)";
+    case Step::kSendListener: return "sendmsg(seccomp listener) to PID 1";
     case Step::kExec: return "execve";
     case Step::kReachedExec: return "write(reached execve) to hardinit";
     case Step::kPrivilegesDropped: return "write(privileges dropped) to hardinit";

@@ -102,6 +102,27 @@ bool SetSeccomp(Options* o, std::string_view v, std::string_view source, std::st
   o->seccomp = std::string(v);
   return true;
 }
+bool SetSeccompLearn(Options* o, std::string_view v, std::string_view source, std::string* err) {
+  if (v.empty()) return Refuse(source, "empty file name", err);
+  o->seccomp_learn = std::string(v);
+  return true;
+}
+bool SetSeccompLog(Options* o, std::string_view, std::string_view, std::string*) {
+  o->seccomp_log = true;
+  return true;
+}
+// HARDINIT_SECCOMP_LOG=1|0 (also true|false).
+bool SetSeccompLogVariable(Options* o, std::string_view v, std::string_view source,
+                           std::string* err) {
+  if (v == "1" || v == "true") {
+    o->seccomp_log = true;
+  } else if (v == "0" || v == "false") {
+    o->seccomp_log = false;
+  } else {
+    return Refuse(source, "expected 1, 0, true or false: " + Quoted(v), err);
+  }
+  return true;
+}
 // Landlock's flags and variables (design.md §3.9); `source` is also kept as the list's origin,
 // for the messages of a later step (a path that does not exist).
 bool SetPaths(std::optional<LandlockPaths>* list, std::string_view source, std::string_view v,
@@ -266,6 +287,8 @@ constexpr OptionSpec kOptions[] = {
     {0, "groups", true, false, SetGroups},
     {0, "cap-keep", true, false, SetCapKeep},
     {0, "seccomp", true, false, SetSeccomp},
+    {0, "seccomp-learn", true, false, SetSeccompLearn},
+    {0, "seccomp-log", false, false, SetSeccompLog},
     {0, "fs-ro", true, false, SetFsRo},
     {0, "fs-rw", true, false, SetFsRw},
     {0, "net-bind", true, false, SetNetBind},
@@ -335,6 +358,18 @@ bool ApplyEnvironment(const Environment& env, Options* o, std::string* err, int*
       (!apply("HARDINIT_USER", SetUser) || !apply("HARDINIT_GROUPS", SetGroups) ||
        !apply("HARDINIT_CAP_KEEP", SetCapKeep) || !apply("HARDINIT_SECCOMP", SetSeccomp) ||
        !apply("HARDINIT_GRACE", SetGrace))) {
+    return false;
+  }
+  if (hardinit_variables && (!apply("HARDINIT_SECCOMP_LEARN", SetSeccompLearn) ||
+                             !apply("HARDINIT_SECCOMP_LOG", SetSeccompLogVariable))) {
+    return false;
+  }
+  if (o->personality == Personality::kTini && (o->seccomp_learn || o->seccomp_log)) {
+    // `docker run --init` runs the tini name with no confinement of its own; learning or
+    // logging needs hardinit's filter and its supervisor configured as hardinit.
+    *err = std::string(o->seccomp_learn ? "HARDINIT_SECCOMP_LEARN" : "HARDINIT_SECCOMP_LOG") +
+           ": not available under the tini name (docker run --init); run hardinit under its "
+           "own name as the entrypoint";
     return false;
   }
   if (o->personality == Personality::kTini) {
@@ -544,6 +579,26 @@ bool ParseCommandLine(const std::vector<std::string>& argv, const Environment& e
     *err = "no program given (usage: hardinit [OPTIONS] [--] PROGRAM [ARG...])";
     return false;
   }
+  if (o.mode == Mode::kExec && (o.seccomp_learn || o.seccomp_log)) {
+    *exit_code = kExitFailedBeforeStart;
+    *err = std::string(o.seccomp_learn ? "--seccomp-learn" : "--seccomp-log") +
+           ": needs hardinit's supervisor, which --exec does not keep (PID 1 answers the "
+           "program's reported calls)";
+    return false;
+  }
+  if (o.seccomp_learn && o.seccomp_log) {
+    *exit_code = kExitFailedBeforeStart;
+    *err = "--seccomp-learn and --seccomp-log: use one (learning reports every call, logging "
+           "only the denied ones)";
+    return false;
+  }
+  if (o.seccomp_learn && o.seccomp != "default") {
+    *exit_code = kExitFailedBeforeStart;
+    *err = "--seccomp-learn " + *o.seccomp_learn + ": cannot be combined with --seccomp " +
+           o.seccomp + " (learning runs the program under the learn filter only; pass the "
+           "learned file to --seccomp afterwards)";
+    return false;
+  }
   if (o.mode == Mode::kInspect && !o.command.empty()) {
     *err = "--inspect takes no program: " + Quoted(o.command[0]);
     return false;
@@ -600,6 +655,8 @@ std::string UsageText(Personality personality, const std::string& argv0) {
          "      --cap-keep LIST       capabilities to keep (default none)    HARDINIT_CAP_KEEP\n"
          "      --seccomp PROFILE     default, strict, unconfined or a JSON  HARDINIT_SECCOMP\n"
          "                            or .bpf file (default: default)\n"
+         "      --seccomp-learn FILE  record every call into the profile FILE  HARDINIT_SECCOMP_LEARN\n"
+         "      --seccomp-log         log each call the profile denies      HARDINIT_SECCOMP_LOG\n"
          "      --fs-ro PATHS         read and execute only beneath PATHS    HARDINIT_FS_RO\n"
          "      --fs-rw PATHS         read and write (not execute) beneath   HARDINIT_FS_RW\n"
          "      --net-bind PORTS      the only TCP ports bind may use        HARDINIT_NET_BIND\n"

@@ -306,6 +306,13 @@ bool PrepareConfinement(const Options& options, const IdentityFiles& files, Laun
 
   SeccompContext context = CurrentSeccompContext(plan.caps.permitted);
   if (!PrepareSeccomp(options.seccomp, context, &out->seccomp_, err)) return false;
+  if (!PrepareSeccompListener(options, context, &out->seccomp_, &out->listener_, err)) {
+    return false;
+  }
+  if (out->listener_ != nullptr) {
+    plan.listener_socket = out->listener_->child_socket();
+    plan.listener_message = out->listener_->message();
+  }
   plan.filter = out->seccomp_.filter.data();
   plan.filter_len = out->seccomp_.filter.size();
   plan.seccomp_flags = out->seccomp_.flags;

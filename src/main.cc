@@ -19,6 +19,7 @@
 #include "hardinit/launch.h"
 #include "hardinit/log.h"
 #include "hardinit/seccomp.h"
+#include "hardinit/seccomp_listen.h"
 #include "hardinit/signals.h"
 #include "hardinit/spawn.h"
 #include "hardinit/supervisor.h"
@@ -153,14 +154,22 @@ int RunSupervisor(const Options& options) {
   }
   bool dropped = true;
   std::string drop_err;
+  SeccompListener* listener = launch.listener();
   auto drop_own_privileges = [&] {
     // The program keeps the directory it was started in; PID 1 must not pin that mount for
     // the container's life (dumb-init moves to / after the fork too). Before PID 1's filter,
     // which does not allow chdir.
     if (chdir("/") != 0) spdlog::warn("chdir(\"/\"): {}", strerrordesc_np(errno));
     if (ready[0] < 0) return;
-    dropped = DropSupervisorPrivileges(launch, options.parent_death_signal, supervisor_filter, sys,
-                                       &drop_err);
+    // PID 1 answering the program's reported calls needs ioctl() on that one listener fd,
+    // whose number Spawn has just received (design.md §3.12).
+    if (listener != nullptr && listener->fd() >= 0 &&
+        !PrepareSupervisorListenerSeccomp(*listener, &supervisor_filter, &drop_err)) {
+      dropped = false;
+    } else {
+      dropped = DropSupervisorPrivileges(launch, options.parent_death_signal, supervisor_filter,
+                                         sys, &drop_err);
+    }
     // Not written on failure: the child then reads end of file and does not start the
     // program. EPIPE: the child has failed already, and Spawn reports why.
     if (dropped && write(ready[1], &kSupervisorDropped, 1) != 1 && errno != EPIPE) {
@@ -171,7 +180,8 @@ int RunSupervisor(const Options& options) {
     ready[1] = -1;
   };
   pid_t child = 0;
-  const bool started = Spawn(plan, sys, drop_own_privileges, &child, &exit_code, &err);
+  const bool started =
+      Spawn(plan, sys, drop_own_privileges, &child, &exit_code, &err, listener);
   for (int fd : ready) {
     if (fd >= 0) close(fd);
   }
@@ -191,6 +201,7 @@ int RunSupervisor(const Options& options) {
   config.grace_ms = options.grace_ms;
   config.warn_on_reap = options.warn_on_reap;
   config.seccomp_name = launch.seccomp_name();
+  config.listener = listener;
 
   if (!dropped) {
     // Fail closed, should the child ever have exec'd without PID 1's word: a PID 1 that kept
@@ -199,7 +210,12 @@ int RunSupervisor(const Options& options) {
     KillEverything(config, signal_fd);
     return Fail(kExitFailedBeforeStart, drop_err);
   }
-  return Supervise(config, signal_fd);
+  const int status = Supervise(config, signal_fd);
+  if (listener != nullptr && listener->mode() == ListenMode::kLearn &&
+      !listener->WriteLearnedProfile(&err)) {
+    return Fail(kExitFailedBeforeStart, err);
+  }
+  return status;
 }
 
 int Main(int argc, char** argv) {

@@ -15,6 +15,7 @@
 #include "hardinit/exit_codes.h"
 #include "hardinit/file_util.h"
 #include "hardinit/log.h"
+#include "hardinit/seccomp_listen.h"
 #include "hardinit/signals.h"
 
 namespace hardinit {
@@ -46,14 +47,24 @@ class Supervisor {
 
   int Run() {
     while (!done_) {
-      pollfd fds[2] = {{signal_fd_, POLLIN, 0}, {timer_fd_, POLLIN, 0}};
-      const nfds_t count = timer_fd_ >= 0 ? 2 : 1;
+      SeccompListener* listener = config_.listener;
+      const int listener_fd = listener != nullptr ? listener->fd() : -1;
+      // The listener last, so that it drops out by shortening the count.
+      pollfd fds[3] = {{signal_fd_, POLLIN, 0}, {timer_fd_, POLLIN, 0}, {listener_fd, POLLIN, 0}};
+      const nfds_t count = listener_fd >= 0 ? 3 : timer_fd_ >= 0 ? 2 : 1;
       if (poll(fds, count, -1) < 0) {
         if (errno == EINTR) continue;
         spdlog::error("poll: {}", strerrordesc_np(errno));
         return kExitFailedBeforeStart;
       }
-      if (count == 2 && (fds[1].revents & POLLIN) != 0) OnTimer();
+      if (count == 3) {
+        if ((fds[2].revents & POLLIN) != 0) {
+          listener->Service();
+        } else if ((fds[2].revents & (POLLHUP | POLLERR | POLLNVAL)) != 0) {
+          listener->Close();  // no process uses the filter any more
+        }
+      }
+      if (count >= 2 && timer_fd_ >= 0 && (fds[1].revents & POLLIN) != 0) OnTimer();
       if ((fds[0].revents & POLLIN) != 0) DrainSignals();
     }
     return exit_code_;

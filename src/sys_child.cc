@@ -129,4 +129,8 @@ long RealSys::Write(int fd, const void* buffer, size_t size) {
   return Result(syscall(SYS_write, fd, buffer, size));
 }
 
+long RealSys::SendMsg(int fd, const msghdr* message, int flags) {
+  return Result(syscall(SYS_sendmsg, fd, message, flags));
+}
+
 }  // namespace hardinit

@@ -43,6 +43,7 @@ enum class Step : uint32_t {
   kLandlock,
   kAwaitSupervisor,
   kLoadSeccomp,
+  kSendListener,
   kExec,
   // Not a failure: the record the child sends right before execve (see below).
   kReachedExec,
@@ -61,6 +62,12 @@ static_assert(sizeof(ChildError) == 8);
 
 inline constexpr ChildError kReachedExecRecord{Step::kReachedExec, 0};
 inline constexpr ChildError kPrivilegesDroppedRecord{Step::kPrivilegesDropped, 0};
+
+// The exit status of a child that loaded a reporting filter (design.md §3.10) but could not
+// hand its listener to PID 1: every other call of the child now waits for an answer nobody
+// gives, so it cannot write a record. The filter lets exit_group() with exactly this value
+// through; the kernel keeps its low byte, 125.
+inline constexpr int kListenerHandoverFailedExit = 0x4c45417d;
 
 // The syscall or check a step stands for, as it appears in messages ("setresuid(1000)"
 // is built by the parent from this and the plan). Parent-side helper; no allocation.

@@ -15,6 +15,7 @@
 #include "hardinit/landlock.h"
 #include "hardinit/plan.h"
 #include "hardinit/seccomp.h"
+#include "hardinit/seccomp_listen.h"
 #include "hardinit/signals.h"
 #include "hardinit/sys.h"
 
@@ -32,6 +33,8 @@ class Launch {
   const std::string& program() const { return args_.front(); }
   const std::string& seccomp_name() const { return seccomp_.name; }
   bool runs_as_root() const { return plan_.uid == 0; }
+  // --seccomp-learn/--seccomp-log: PID 1's end of the reporting filter; null otherwise.
+  SeccompListener* listener() const { return listener_.get(); }
 
   // The plan for PID 1 itself after the fork: the program's uid, a gid the program has not
   // (when hardinit switches ids) and no supplementary groups, no capabilities (CAP_KILL only
@@ -54,6 +57,7 @@ class Launch {
   std::string path_;
   SeccompProgram seccomp_;
   LandlockRuleset landlock_;
+  std::unique_ptr<SeccompListener> listener_;
   LaunchPlan plan_{};
 };
 

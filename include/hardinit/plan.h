@@ -8,6 +8,7 @@
 #define HARDINIT_PLAN_H_
 
 #include <linux/filter.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <sys/types.h>
 
@@ -90,6 +91,15 @@ struct LaunchPlan {
   const sock_filter* filter = nullptr;
   size_t filter_len = 0;
   unsigned int seccomp_flags = 0;
+
+  // --seccomp-learn and --seccomp-log (design.md §3.10): the filter is loaded with
+  // SECCOMP_FILTER_FLAG_NEW_LISTENER and the listener it returns is sent to PID 1 with
+  // SCM_RIGHTS: sendmsg(listener_socket, listener_message, 0), the one call the filter lets
+  // through unreported (it compares both arguments). The child writes the fd number into the
+  // message's control data; the message lives in the parent's memory, at the same address in
+  // the child. -1 = no listener.
+  int listener_socket = -1;
+  struct msghdr* listener_message = nullptr;
 
   // What to run: a path resolved in the parent (no PATH search in the child).
   const char* path = nullptr;

@@ -15,6 +15,8 @@
 
 namespace hardinit {
 
+class SeccompListener;
+
 struct SupervisorConfig {
   pid_t child = 0;
   bool kill_process_group = false;        // -g: forward to the child's process group
@@ -23,6 +25,9 @@ struct SupervisorConfig {
   long grace_ms = 5000;                   // --grace
   bool warn_on_reap = false;              // -w
   std::string seccomp_name;               // named in the log line when SIGSYS kills the child
+  // --seccomp-learn/--seccomp-log: serviced in the same poll() as the signals, until no
+  // process uses the filter any more (design.md §3.10).
+  SeccompListener* listener = nullptr;
 };
 
 // Runs until the program has exited and every other process in hardinit's care is gone, or,

@@ -10,6 +10,7 @@
 
 #include <linux/capability.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include <cstddef>
@@ -46,6 +47,7 @@ class Sys {
   virtual int Execve(const char* path, char* const argv[], char* const envp[]) = 0;
   virtual int GetPid() = 0;
   virtual long Write(int fd, const void* buffer, size_t size) = 0;
+  virtual long SendMsg(int fd, const msghdr* message, int flags) = 0;
 };
 
 // The real thing: raw system calls, async-signal-safe.
@@ -77,6 +79,7 @@ class RealSys final : public Sys {
   int Execve(const char* path, char* const argv[], char* const envp[]) override;
   int GetPid() override;
   long Write(int fd, const void* buffer, size_t size) override;
+  long SendMsg(int fd, const msghdr* message, int flags) override;
 };
 
 }  // namespace hardinit

@@ -132,7 +132,17 @@ class RecordingSys final : public Sys {
     inheritable_ = data[0].inheritable | (uint64_t{data[1].inheritable} << 32);
     return 0;
   }
-  int Seccomp(unsigned int, unsigned int, void*) override { return Record("seccomp"); }
+  int Seccomp(unsigned int, unsigned int flags, void*) override {
+    seccomp_flags = flags;
+    if (int rc = Record("seccomp"); rc < 0) return rc;
+    return (flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) != 0 ? kListenerFd : 0;
+  }
+  long SendMsg(int fd, const msghdr* message, int) override {
+    if (int rc = Record("sendmsg"); rc < 0) return rc;
+    sendmsg_fd = fd;
+    std::memcpy(&sent_listener, CMSG_DATA(CMSG_FIRSTHDR(message)), sizeof(sent_listener));
+    return 1;
+  }
   int LandlockRestrictSelf(int, unsigned int) override { return Record("landlock_restrict_self"); }
   int Execve(const char*, char* const[], char* const[]) override { return Record("execve"); }
   int GetPid() override {
@@ -147,6 +157,10 @@ class RecordingSys final : public Sys {
 
   int pid = 2;
   std::string written;  // what the last write() wrote
+  static constexpr int kListenerFd = 9;  // what seccomp() returns for NEW_LISTENER
+  unsigned int seccomp_flags = 0;
+  int sendmsg_fd = -1;
+  int sent_listener = -1;  // the fd number in the SCM_RIGHTS data
 
  private:
   int Record(const std::string& name) {

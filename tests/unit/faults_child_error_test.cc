@@ -131,6 +131,10 @@ class FailingSys final : public Sys {
     const int rc = Next();
     return rc < 0 ? rc : static_cast<long>(size);
   }
+  long SendMsg(int, const msghdr*, int) override {
+    const int rc = Next();
+    return rc < 0 ? rc : 1;
+  }
 
  private:
   int Next() { return --left_ == 0 ? -EPERM : 0; }
@@ -236,6 +240,7 @@ class DyingSys final : public Sys {
     Next();
     return write(fd, buffer, size);
   }
+  long SendMsg(int, const msghdr*, int) override { return Next(), 1; }
 
  private:
   int Next() {

@@ -1,0 +1,532 @@
+// --seccomp-learn and --seccomp-log (design.md §3.10). Zone: parent.
+#include "hardinit/seccomp_listen.h"
+
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <seccomp.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include <spdlog/spdlog.h>
+
+#include "hardinit/bpf_interpreter.h"
+#include "hardinit/child_error.h"
+#include "hardinit/error.h"
+#include "hardinit/file_util.h"
+#include "hardinit/log.h"
+#include "hardinit/seccomp_arch.h"
+#include "hardinit/seccomp_bpf_asm.h"
+#include "hardinit/seccomp_compile.h"
+#include "hardinit/seccomp_profile.h"
+
+namespace hardinit {
+namespace {
+
+// Offsets in struct seccomp_data of the low and high 32 bits of argument `index`.
+constexpr uint32_t ArgLow(unsigned index) {
+  return offsetof(seccomp_data, args) + 8 * index +
+         (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? 0 : 4);
+}
+constexpr uint32_t ArgHigh(unsigned index) {
+  return offsetof(seccomp_data, args) + 8 * index +
+         (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? 4 : 0);
+}
+
+// Not an action the kernel knows: marks the prefix's "not exempt" exits until they are
+// replaced by the learn return or a jump into the profile.
+constexpr uint32_t kNotExemptMarker = 0x7ffe1ea7;
+
+bool IsErrnoReturn(const sock_filter& insn) {
+  return insn.code == (BPF_RET | BPF_K) &&
+         (insn.k & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO;
+}
+
+std::string Hex(uint64_t value) { return fmt::format("{:#x}", value); }
+
+std::string FormatArg(uint64_t value) {
+  // Small values read better in decimal (socket(family=40)), flags in hex.
+  return value < 4096 ? std::to_string(value) : Hex(value);
+}
+
+}  // namespace
+
+bool BuildReportingFilter(ListenMode mode, const std::vector<sock_filter>& profile,
+                          const std::string& target_arch, int socket_fd, const void* message,
+                          std::vector<sock_filter>* out, std::string* err) {
+  const std::vector<const SeccompArch*> arches = SeccompTargetArches(target_arch);
+  if (arches.empty()) {
+    *err = "no seccomp architecture for " + target_arch;
+    return false;
+  }
+  const SeccompArch& native = *arches.front();
+  const auto sendmsg_nr = SeccompSyscallNumber(native, "sendmsg");
+  const auto exit_group_nr = SeccompSyscallNumber(native, "exit_group");
+  if (!sendmsg_nr || !exit_group_nr) {
+    *err = std::string(native.name) + " has no sendmsg or exit_group";
+    return false;
+  }
+  const uint64_t address = reinterpret_cast<uintptr_t>(message);
+  BpfAssembler bpf;
+  const auto not_exempt = bpf.ReturnLabel(kNotExemptMarker);
+  const auto allow = bpf.ReturnLabel(SECCOMP_RET_ALLOW);
+  const auto native_arch = bpf.NewLabel();
+  const auto other_call = bpf.NewLabel();
+  const auto send = bpf.NewLabel();
+  const auto send_address = bpf.NewLabel();
+  const auto send_address_high = bpf.NewLabel();
+  const auto exit = bpf.NewLabel();
+  bpf.Load(offsetof(seccomp_data, arch));
+  bpf.Jump(BPF_JEQ, native.audit_arch, native_arch, not_exempt);
+  bpf.Bind(native_arch);
+  bpf.Load(offsetof(seccomp_data, nr));
+  bpf.Jump(BPF_JEQ, *sendmsg_nr, send, other_call);
+  bpf.Bind(other_call);
+  bpf.Jump(BPF_JEQ, *exit_group_nr, exit, not_exempt);
+  bpf.Bind(send);
+  // The kernel reads the fd as an int: only its low 32 bits count.
+  bpf.Load(ArgLow(0));
+  bpf.Jump(BPF_JEQ, static_cast<uint32_t>(socket_fd), send_address, not_exempt);
+  bpf.Bind(send_address);
+  bpf.Load(ArgLow(1));
+  bpf.Jump(BPF_JEQ, static_cast<uint32_t>(address), send_address_high, not_exempt);
+  bpf.Bind(send_address_high);
+  bpf.Load(ArgHigh(1));
+  bpf.Jump(BPF_JEQ, static_cast<uint32_t>(address >> 32), allow, not_exempt);
+  bpf.Bind(exit);
+  bpf.Load(ArgLow(0));
+  bpf.Jump(BPF_JEQ, static_cast<uint32_t>(kListenerHandoverFailedExit), allow, not_exempt);
+  std::vector<sock_filter> prefix;
+  if (!bpf.Finish(&prefix, err)) return false;
+
+  out->clear();
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    sock_filter insn = prefix[i];
+    if (insn.code == (BPF_RET | BPF_K) && insn.k == kNotExemptMarker) {
+      if (mode == ListenMode::kLearn) {
+        insn.k = SECCOMP_RET_USER_NOTIF;
+      } else {
+        // Into the profile, which starts right after the prefix.
+        insn = BPF_STMT(BPF_JMP | BPF_JA, static_cast<uint32_t>(prefix.size() - i - 1));
+      }
+    }
+    out->push_back(insn);
+  }
+  if (mode == ListenMode::kLog) {
+    size_t rewritten = 0;
+    for (sock_filter insn : profile) {
+      if (insn.code == (BPF_RET | BPF_A)) {
+        *err = "the profile's program returns a computed action; --seccomp-log cannot tell "
+               "which of its returns deny";
+        return false;
+      }
+      if (IsErrnoReturn(insn)) {
+        insn.k = SECCOMP_RET_USER_NOTIF;
+        ++rewritten;
+      }
+      out->push_back(insn);
+    }
+    if (rewritten == 0) {
+      *err = "the profile never answers with an errno: --seccomp-log has nothing to report "
+             "(KILL and TRAP actions stay as they are)";
+      return false;
+    }
+  }
+  if (out->size() > kMaxBpfInstructions) {
+    *err = "the reporting filter has " + std::to_string(out->size()) + " instructions, more "
+           "than the kernel's " + std::to_string(kMaxBpfInstructions);
+    return false;
+  }
+  return ValidateSeccompBpf(*out, err);
+}
+
+SeccompRuleSet SupervisorListenerRules(std::string_view target_arch, int listener_fd,
+                                       ListenMode mode) {
+  SeccompRuleSet set = SupervisorSeccompRules(target_arch);
+  const auto fd = static_cast<uint64_t>(listener_fd);
+  for (unsigned long request :
+       {SECCOMP_IOCTL_NOTIF_RECV, SECCOMP_IOCTL_NOTIF_SEND, SECCOMP_IOCTL_NOTIF_ID_VALID}) {
+    set.rules.push_back(SeccompRule{
+        "ioctl", SCMP_ACT_ALLOW, {{0, fd, 0, SCMP_CMP_EQ}, {1, request, 0, SCMP_CMP_EQ}}});
+  }
+  if (mode == ListenMode::kLearn) {
+    for (const char* name : {"fsync", "renameat", "unlinkat"}) {
+      set.rules.push_back(SeccompRule{name, SCMP_ACT_ALLOW, {}});
+    }
+  }
+  return set;
+}
+
+std::string FormatLearnedProfile(const std::set<std::string>& names,
+                                 const std::vector<std::string>& architectures) {
+  std::string text = "{\n  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n  \"defaultErrnoRet\": 1,\n"
+                     "  \"architectures\": [";
+  for (size_t i = 0; i < architectures.size(); ++i) {
+    text += (i == 0 ? "\n    \"" : ",\n    \"") + architectures[i] + "\"";
+  }
+  text += "\n  ],\n  \"syscalls\": [\n    {\n      \"names\": [";
+  size_t i = 0;
+  for (const std::string& name : names) {
+    text += (i++ == 0 ? "\n        \"" : ",\n        \"") + name + "\"";
+  }
+  text += "\n      ],\n      \"action\": \"SCMP_ACT_ALLOW\"\n    }\n  ]\n}\n";
+  return text;
+}
+
+bool ParseLearnedProfile(std::string_view json, std::set<std::string>* names, std::string* err) {
+  SeccompProfile profile;
+  if (!ParseSeccompProfile(json, &profile, err)) return false;
+  if (profile.default_action != SCMP_ACT_ERRNO(1)) {
+    *err = "its defaultAction is not SCMP_ACT_ERRNO with defaultErrnoRet 1: not a learned "
+           "profile (learn into a new file)";
+    return false;
+  }
+  for (size_t i = 0; i < profile.syscalls.size(); ++i) {
+    const SeccompEntry& entry = profile.syscalls[i];
+    const bool plain = entry.action == SCMP_ACT_ALLOW && entry.args.empty() &&
+                       entry.includes.caps.empty() && entry.includes.arches.empty() &&
+                       !entry.includes.has_min_kernel && entry.excludes.caps.empty() &&
+                       entry.excludes.arches.empty() && !entry.excludes.has_min_kernel;
+    if (!plain) {
+      *err = "syscalls[" + std::to_string(i) + "] is not a plain SCMP_ACT_ALLOW list: not a "
+             "learned profile (learn into a new file)";
+      return false;
+    }
+    names->insert(entry.names.begin(), entry.names.end());
+  }
+  return true;
+}
+
+std::string SyscallNameFor(uint32_t audit_arch, int nr) {
+  uint32_t token = audit_arch;
+  if (audit_arch == AUDIT_ARCH_X86_64 && (static_cast<uint32_t>(nr) & kX32SyscallBit) != 0) {
+    token = SCMP_ARCH_X32;
+  }
+  char* name = seccomp_syscall_resolve_num_arch(token, nr);
+  if (name == nullptr && token == SCMP_ARCH_X32) {
+    name = seccomp_syscall_resolve_num_arch(token, nr & ~static_cast<int>(kX32SyscallBit));
+  }
+  if (name == nullptr) return "";
+  std::string result(name);
+  std::free(name);
+  return result;
+}
+
+SeccompListener::SeccompListener(ListenMode mode, std::string profile_name)
+    : mode_(mode), profile_name_(std::move(profile_name)) {}
+
+SeccompListener::~SeccompListener() {
+  for (int fd : {sockets_[0], sockets_[1], listener_, dir_fd_, temp_fd_}) {
+    if (fd >= 0) close(fd);
+  }
+}
+
+bool SeccompListener::Open(std::string* err) {
+  if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes_) != 0) {
+    *err = ErrnoMessage("seccomp(SECCOMP_GET_NOTIF_SIZES)", errno);
+    return false;
+  }
+  // The kernel writes its own struct size; never less than ours, whichever is newer.
+  request_buffer_.assign(std::max<size_t>(sizes_.seccomp_notif, sizeof(seccomp_notif)), 0);
+  response_buffer_.assign(std::max<size_t>(sizes_.seccomp_notif_resp, sizeof(seccomp_notif_resp)),
+                          0);
+  // SOCK_SEQPACKET: the one message arrives whole, and the end of the child reads as EOF.
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sockets_) != 0) {
+    *err = ErrnoMessage("socketpair", errno);
+    return false;
+  }
+  iov_ = {&payload_, sizeof(payload_)};
+  message_.msg_iov = &iov_;
+  message_.msg_iovlen = 1;
+  message_.msg_control = control_;
+  message_.msg_controllen = sizeof(control_);
+  cmsghdr* header = CMSG_FIRSTHDR(&message_);
+  header->cmsg_level = SOL_SOCKET;
+  header->cmsg_type = SCM_RIGHTS;
+  header->cmsg_len = CMSG_LEN(sizeof(int));
+  return true;
+}
+
+bool SeccompListener::PrepareLearnFile(const std::string& path,
+                                       std::vector<std::string> architectures,
+                                       std::string* err) {
+  architectures_ = std::move(architectures);
+  path_ = path;
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : path.substr(0, std::max<size_t>(slash, 1));
+  base_name_ = slash == std::string::npos ? path : path.substr(slash + 1);
+  if (base_name_.empty() || base_name_ == "." || base_name_ == "..") {
+    *err = "--seccomp-learn " + path + ": not a file name";
+    return false;
+  }
+  std::string text;
+  std::string why;
+  struct stat st {};
+  if (stat(path.c_str(), &st) == 0) {
+    if (!ReadSeccompFile(path, kMaxSeccompProfileBytes, &text, &why) ||
+        !ParseLearnedProfile(text, &existing_, &why)) {
+      *err = "--seccomp-learn " + path + ": " + why;
+      return false;
+    }
+  } else if (errno != ENOENT) {
+    *err = "--seccomp-learn " + ErrnoMessage(path, errno);
+    return false;
+  }
+  // PID 1 chdirs to / and drops its privileges before it writes: it keeps the directory open,
+  // and the temporary file, created now, proves the directory takes a new file.
+  dir_fd_ = open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd_ < 0) {
+    *err = "--seccomp-learn " + path + ": " + ErrnoMessage(dir, errno);
+    return false;
+  }
+  temp_name_ = "." + base_name_ + ".hardinit-" + std::to_string(getpid()) + ".tmp";
+  temp_fd_ = openat(dir_fd_, temp_name_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (temp_fd_ < 0) {
+    *err = "--seccomp-learn " + path + ": " + ErrnoMessage(dir + "/" + temp_name_, errno);
+    return false;
+  }
+  return true;
+}
+
+bool SeccompListener::Receive(std::string* err) {
+  close(sockets_[1]);
+  sockets_[1] = -1;
+  char payload = 0;
+  iovec iov{&payload, sizeof(payload)};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr message{};
+  message.msg_iov = &iov;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof(control);
+  ssize_t n;
+  do {
+    n = recvmsg(sockets_[0], &message, MSG_CMSG_CLOEXEC);
+  } while (n < 0 && errno == EINTR);
+  close(sockets_[0]);
+  sockets_[0] = -1;
+  if (n < 0) {
+    *err = ErrnoMessage("recvmsg(seccomp listener)", errno);
+    return false;
+  }
+  if (n == 0) return true;  // the child ended before its filter
+  const cmsghdr* header = CMSG_FIRSTHDR(&message);
+  if (header == nullptr || header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS ||
+      header->cmsg_len != CMSG_LEN(sizeof(int))) {
+    *err = "recvmsg(seccomp listener): the child's message carries no fd";
+    return false;
+  }
+  std::memcpy(&listener_, CMSG_DATA(header), sizeof(listener_));
+  return true;
+}
+
+void SeccompListener::Close() {
+  if (listener_ >= 0) close(listener_);
+  listener_ = -1;
+}
+
+std::string SeccompListener::NameOf(uint32_t arch, int nr) {
+  const auto key = std::pair(arch, nr);
+  auto it = names_.find(key);
+  if (it != names_.end()) return it->second;
+  return names_[key] = SyscallNameFor(arch, nr);
+}
+
+void SeccompListener::Service() {
+  std::fill(request_buffer_.begin(), request_buffer_.end(), 0);
+  auto* request = reinterpret_cast<seccomp_notif*>(request_buffer_.data());
+  if (ioctl(listener_, SECCOMP_IOCTL_NOTIF_RECV, request) != 0) {
+    // ENOENT: the caller was killed between poll() and here. Anything else: poll() says so
+    // again (POLLERR/POLLHUP), and the loop closes the listener.
+    if (errno != ENOENT && errno != EINTR) {
+      spdlog::debug("ioctl(SECCOMP_IOCTL_NOTIF_RECV): {}", strerrordesc_np(errno));
+    }
+    return;
+  }
+  ++notifications_;
+  if (mode_ == ListenMode::kLearn) {
+    Record(*request);
+  } else {
+    Deny(*request);
+  }
+}
+
+void SeccompListener::Record(const seccomp_notif& request) {
+  // The answer first: the caller waits for it, the bookkeeping does not need it.
+  std::fill(response_buffer_.begin(), response_buffer_.end(), 0);
+  auto* response = reinterpret_cast<seccomp_notif_resp*>(response_buffer_.data());
+  response->id = request.id;
+  response->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+  if (ioctl(listener_, SECCOMP_IOCTL_NOTIF_SEND, response) != 0 && errno != ENOENT) {
+    spdlog::debug("ioctl(SECCOMP_IOCTL_NOTIF_SEND): {}", strerrordesc_np(errno));
+  }
+  seen_.emplace(request.data.arch, request.data.nr);
+}
+
+void SeccompListener::Deny(const seccomp_notif& request) {
+  uint32_t read_args = 0;
+  const uint32_t action = RunBpf(profile_, request.data, &read_args);
+  // Only ERRNO returns were turned into notifications; anything else would be a bug here,
+  // and fails the call rather than letting it run.
+  const bool errno_action = (action & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO;
+  const int error = errno_action ? static_cast<int>(action & SECCOMP_RET_DATA) : EPERM;
+  DeniedCall call;
+  call.pid = static_cast<int>(request.pid);
+  call.error = error;
+  call.name = NameOf(request.data.arch, request.data.nr);
+  if (call.name.empty()) call.name = "syscall " + std::to_string(request.data.nr);
+  for (unsigned i = 0; i < 6; ++i) {
+    if ((read_args >> i & 1U) == 0) continue;
+    call.args += (call.args.empty() ? "" : " ") + ("arg" + std::to_string(i)) + "=" +
+                 FormatArg(request.data.args[i]);
+  }
+  // The name is read while the caller still waits: the pid cannot have been reused if the
+  // notification is still valid afterwards (seccomp_unotify(2), SECCOMP_IOCTL_NOTIF_ID_VALID).
+  std::string comm;
+  ReadFileError read_error;
+  if (ReadWholeFile("/proc/" + std::to_string(request.pid) + "/comm", {.limit = 64}, &comm,
+                    &read_error)) {
+    while (!comm.empty() && comm.back() == '\n') comm.pop_back();
+  }
+  uint64_t id = request.id;
+  if (ioctl(listener_, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) != 0) comm.clear();
+  call.comm = comm.empty() ? "?" : comm;
+
+  std::fill(response_buffer_.begin(), response_buffer_.end(), 0);
+  auto* response = reinterpret_cast<seccomp_notif_resp*>(response_buffer_.data());
+  response->id = request.id;
+  response->error = -error;
+  if (ioctl(listener_, SECCOMP_IOCTL_NOTIF_SEND, response) != 0 && errno != ENOENT) {
+    spdlog::debug("ioctl(SECCOMP_IOCTL_NOTIF_SEND): {}", strerrordesc_np(errno));
+  }
+  if (!errno_action) {
+    spdlog::error("seccomp-log: the profile's program answers {} for a reported call; failed "
+                  "it with EPERM", Hex(action));
+  }
+  if (!logged_.insert(call.comm + '\0' + call.name).second) return;
+  const char* errno_name = strerrorname_np(error);
+  const std::string shown = call.name + "(" + call.args + ")";
+  LogEvent(LogLevel::kWarn,
+           "seccomp profile \"" + profile_name_ + "\" denied " + shown + " to " + call.comm +
+               " (pid " + std::to_string(call.pid) + "): " +
+               (errno_name != nullptr ? errno_name : std::to_string(error)) +
+               " (logged once per program and call)",
+           {{"pid", call.pid},
+            {"comm", call.comm},
+            {"syscall", call.name},
+            {"args", call.args},
+            {"errno", call.error},
+            {"profile", profile_name_}});
+}
+
+std::set<std::string> SeccompListener::LearnedNames() const {
+  std::set<std::string> names = existing_;
+  for (const auto& [arch, nr] : seen_) {
+    auto it = names_.find({arch, nr});
+    std::string name = it != names_.end() ? it->second : SyscallNameFor(arch, nr);
+    if (name.empty()) {
+      spdlog::warn("seccomp-learn: call number {} on arch {} has no name in libseccomp's "
+                   "tables; it cannot be named in the profile", nr, Hex(arch));
+      continue;
+    }
+    names.insert(std::move(name));
+  }
+  return names;
+}
+
+bool SeccompListener::WriteLearnedProfile(std::string* err) {
+  const std::set<std::string> names = LearnedNames();
+  const std::string text = FormatLearnedProfile(names, architectures_);
+  auto fail = [&](const std::string& what, int error) {
+    *err = "--seccomp-learn " + path_ + ": " + ErrnoMessage(what, error);
+    unlinkat(dir_fd_, temp_name_.c_str(), 0);
+    return false;
+  };
+  for (size_t done = 0; done < text.size();) {
+    const ssize_t n = write(temp_fd_, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return fail("write " + temp_name_, n < 0 ? errno : EIO);
+    done += static_cast<size_t>(n);
+  }
+  // The data reaches the disk before the name does: a crash leaves the old FILE or the new
+  // one, never a truncated one.
+  if (fsync(temp_fd_) != 0) return fail("fsync " + temp_name_, errno);
+  close(temp_fd_);
+  temp_fd_ = -1;
+  if (renameat(dir_fd_, temp_name_.c_str(), dir_fd_, base_name_.c_str()) != 0) {
+    return fail("rename " + temp_name_ + " to " + base_name_, errno);
+  }
+  LogEvent(LogLevel::kInfo,
+           "seccomp-learn: wrote " + std::to_string(names.size()) + " calls to " + path_ + " (" +
+               std::to_string(names.size() - existing_.size()) + " new)",
+           {{"calls", static_cast<long long>(names.size())},
+            {"new", static_cast<long long>(names.size() - existing_.size())},
+            {"path", path_}});
+  return true;
+}
+
+bool PrepareSeccompListener(const Options& options, const SeccompContext& context,
+                            SeccompProgram* program, std::unique_ptr<SeccompListener>* out,
+                            std::string* err) {
+  if (!options.seccomp_learn && !options.seccomp_log) return true;
+  const ListenMode mode = options.seccomp_learn ? ListenMode::kLearn : ListenMode::kLog;
+  const std::string flag = options.seccomp_learn ? "--seccomp-learn" : "--seccomp-log";
+  if (std::pair(context.kernel_major, context.kernel_minor) <
+      std::pair(kListenMinKernelMajor, kListenMinKernelMinor)) {
+    *err = flag + ": needs Linux 5.5 or later (seccomp user notification with "
+                  "SECCOMP_USER_NOTIF_FLAG_CONTINUE); this kernel is " +
+           std::to_string(context.kernel_major) + "." + std::to_string(context.kernel_minor);
+    return false;
+  }
+  if (mode == ListenMode::kLog && program->unconfined) {
+    *err = "--seccomp-log: --seccomp unconfined denies nothing, so there is nothing to log";
+    return false;
+  }
+  auto listener = std::make_unique<SeccompListener>(mode, program->name);
+  if (!listener->Open(err)) {
+    *err = flag + ": " + *err;
+    return false;
+  }
+  std::vector<sock_filter> filter;
+  std::string why;
+  if (!BuildReportingFilter(mode, program->filter, context.arch, listener->child_socket(),
+                            listener->message(), &filter, &why)) {
+    *err = flag + ": " + why;
+    return false;
+  }
+  if (mode == ListenMode::kLearn) {
+    std::vector<std::string> arches;
+    for (const SeccompArch* arch : SeccompTargetArches(context.arch)) arches.push_back(arch->name);
+    if (!listener->PrepareLearnFile(*options.seccomp_learn, std::move(arches), err)) return false;
+    program->name = "learn";
+    program->unconfined = false;
+    program->flags = 0;
+  } else {
+    listener->SetProfileProgram(std::move(program->filter));
+  }
+  program->filter = std::move(filter);
+  *out = std::move(listener);
+  return true;
+}
+
+bool PrepareSupervisorListenerSeccomp(const SeccompListener& listener, SeccompProgram* out,
+                                      std::string* err) {
+  *out = SeccompProgram{};
+  out->name = "supervisor";
+  SeccompCompileReport report;
+  std::string why;
+  const SeccompContext context = CurrentSeccompContext(0);
+  if (!CompileSeccompRules(SupervisorListenerRules(context.arch, listener.fd(), listener.mode()),
+                           &out->filter, &report, &why)) {
+    *err = "PID 1's seccomp filter: " + why;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace hardinit
