@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/audit.h>
 #include <seccomp.h>
+#include <spdlog/spdlog.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -12,8 +13,6 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-
-#include <spdlog/spdlog.h>
 
 #include "hardinit/bpf_interpreter.h"
 #include "hardinit/child_error.h"
@@ -43,8 +42,7 @@ constexpr uint32_t ArgHigh(unsigned index) {
 constexpr uint32_t kNotExemptMarker = 0x7ffe1ea7;
 
 bool IsErrnoReturn(const sock_filter& insn) {
-  return insn.code == (BPF_RET | BPF_K) &&
-         (insn.k & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO;
+  return insn.code == (BPF_RET | BPF_K) && (insn.k & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO;
 }
 
 std::string Hex(uint64_t value) { return fmt::format("{:#x}", value); }
@@ -52,6 +50,49 @@ std::string Hex(uint64_t value) { return fmt::format("{:#x}", value); }
 std::string FormatArg(uint64_t value) {
   // Small values read better in decimal (socket(family=40)), flags in hex.
   return value < 4096 ? std::to_string(value) : Hex(value);
+}
+
+// The names of the arguments that Docker's and hardinit's profiles condition on, as the man
+// pages call them; any other argument is "argN".
+std::string ArgName(const std::string& call, unsigned index) {
+  static const std::map<std::string, std::vector<const char*>> kNames = {
+      {"socket", {"family", "type", "protocol"}},
+      {"socketpair", {"family", "type", "protocol"}},
+      {"clone", {"flags"}},
+      {"unshare", {"flags"}},
+      {"setns", {"fd", "nstype"}},
+      {"ioctl", {"fd", "request"}},
+      {"personality", {"persona"}},
+      {"prctl", {"option", "arg2"}},
+      {"mprotect", {"addr", "len", "prot"}},
+      {"mmap", {"addr", "len", "prot", "flags"}},
+  };
+  auto it = kNames.find(call);
+  if (it != kNames.end() && index < it->second.size()) return it->second[index];
+  return "arg" + std::to_string(index);
+}
+
+// clone(2)'s and unshare(2)'s namespace flags by name, the rest in hex:
+// "CLONE_NEWUSER|0x11".
+std::string CloneFlags(uint64_t flags) {
+  static constexpr std::pair<uint64_t, const char*> kFlags[] = {
+      {0x00000080, "CLONE_NEWTIME"}, {0x00020000, "CLONE_NEWNS"},  {0x02000000, "CLONE_NEWCGROUP"},
+      {0x04000000, "CLONE_NEWUTS"},  {0x08000000, "CLONE_NEWIPC"}, {0x10000000, "CLONE_NEWUSER"},
+      {0x20000000, "CLONE_NEWPID"},  {0x40000000, "CLONE_NEWNET"}};
+  std::string text;
+  for (const auto& [bit, name] : kFlags) {
+    if ((flags & bit) == 0) continue;
+    text += (text.empty() ? "" : "|") + std::string(name);
+    flags &= ~bit;
+  }
+  if (flags != 0 || text.empty()) text += (text.empty() ? "" : "|") + Hex(flags);
+  return text;
+}
+
+std::string FormatCallArg(const std::string& call, unsigned index, uint64_t value) {
+  const std::string name = ArgName(call, index);
+  if ((call == "clone" || call == "unshare") && index == 0) return name + "=" + CloneFlags(value);
+  return name + "=" + FormatArg(value);
 }
 
 }  // namespace
@@ -67,8 +108,9 @@ bool BuildReportingFilter(ListenMode mode, const std::vector<sock_filter>& profi
   const SeccompArch& native = *arches.front();
   const auto sendmsg_nr = SeccompSyscallNumber(native, "sendmsg");
   const auto exit_group_nr = SeccompSyscallNumber(native, "exit_group");
-  if (!sendmsg_nr || !exit_group_nr) {
-    *err = std::string(native.name) + " has no sendmsg or exit_group";
+  const auto exit_nr = SeccompSyscallNumber(native, "exit");
+  if (!sendmsg_nr || !exit_group_nr || !exit_nr) {
+    *err = std::string(native.name) + " has no sendmsg, exit or exit_group";
     return false;
   }
   const uint64_t address = reinterpret_cast<uintptr_t>(message);
@@ -80,14 +122,27 @@ bool BuildReportingFilter(ListenMode mode, const std::vector<sock_filter>& profi
   const auto send = bpf.NewLabel();
   const auto send_address = bpf.NewLabel();
   const auto send_address_high = bpf.NewLabel();
-  const auto exit = bpf.NewLabel();
+  const bool learn = mode == ListenMode::kLearn;
+  const auto exit = learn ? not_exempt : bpf.NewLabel();
   bpf.Load(offsetof(seccomp_data, arch));
   bpf.Jump(BPF_JEQ, native.audit_arch, native_arch, not_exempt);
   bpf.Bind(native_arch);
   bpf.Load(offsetof(seccomp_data, nr));
-  bpf.Jump(BPF_JEQ, *sendmsg_nr, send, other_call);
-  bpf.Bind(other_call);
-  bpf.Jump(BPF_JEQ, *exit_group_nr, exit, not_exempt);
+  if (learn) {
+    // Learn mode lets a process end without PID 1: a program whose learner broke gets ENOSYS
+    // for everything else and can still exit instead of looping in glibc's _exit(). Both calls
+    // are in every learned profile.
+    const auto not_exit = bpf.NewLabel();
+    bpf.Jump(BPF_JEQ, *exit_nr, allow, not_exit);
+    bpf.Bind(not_exit);
+    bpf.Jump(BPF_JEQ, *exit_group_nr, allow, other_call);
+    bpf.Bind(other_call);
+    bpf.Jump(BPF_JEQ, *sendmsg_nr, send, not_exempt);
+  } else {
+    bpf.Jump(BPF_JEQ, *sendmsg_nr, send, other_call);
+    bpf.Bind(other_call);
+    bpf.Jump(BPF_JEQ, *exit_group_nr, exit, not_exempt);
+  }
   bpf.Bind(send);
   // The kernel reads the fd as an int: only its low 32 bits count.
   bpf.Load(ArgLow(0));
@@ -98,9 +153,11 @@ bool BuildReportingFilter(ListenMode mode, const std::vector<sock_filter>& profi
   bpf.Bind(send_address_high);
   bpf.Load(ArgHigh(1));
   bpf.Jump(BPF_JEQ, static_cast<uint32_t>(address >> 32), allow, not_exempt);
-  bpf.Bind(exit);
-  bpf.Load(ArgLow(0));
-  bpf.Jump(BPF_JEQ, static_cast<uint32_t>(kListenerHandoverFailedExit), allow, not_exempt);
+  if (!learn) {
+    bpf.Bind(exit);
+    bpf.Load(ArgLow(0));
+    bpf.Jump(BPF_JEQ, static_cast<uint32_t>(kListenerHandoverFailedExit), allow, not_exempt);
+  }
   std::vector<sock_filter> prefix;
   if (!bpf.Finish(&prefix, err)) return false;
 
@@ -121,8 +178,9 @@ bool BuildReportingFilter(ListenMode mode, const std::vector<sock_filter>& profi
     size_t rewritten = 0;
     for (sock_filter insn : profile) {
       if (insn.code == (BPF_RET | BPF_A)) {
-        *err = "the profile's program returns a computed action; --seccomp-log cannot tell "
-               "which of its returns deny";
+        *err =
+            "the profile's program returns a computed action; --seccomp-log cannot tell "
+            "which of its returns deny";
         return false;
       }
       if (IsErrnoReturn(insn)) {
@@ -132,14 +190,17 @@ bool BuildReportingFilter(ListenMode mode, const std::vector<sock_filter>& profi
       out->push_back(insn);
     }
     if (rewritten == 0) {
-      *err = "the profile never answers with an errno: --seccomp-log has nothing to report "
-             "(KILL and TRAP actions stay as they are)";
+      *err =
+          "the profile never answers with an errno: --seccomp-log has nothing to report "
+          "(KILL and TRAP actions stay as they are)";
       return false;
     }
   }
   if (out->size() > kMaxBpfInstructions) {
-    *err = "the reporting filter has " + std::to_string(out->size()) + " instructions, more "
-           "than the kernel's " + std::to_string(kMaxBpfInstructions);
+    *err = "the reporting filter has " + std::to_string(out->size()) +
+           " instructions, more "
+           "than the kernel's " +
+           std::to_string(kMaxBpfInstructions);
     return false;
   }
   return ValidateSeccompBpf(*out, err);
@@ -164,8 +225,9 @@ SeccompRuleSet SupervisorListenerRules(std::string_view target_arch, int listene
 
 std::string FormatLearnedProfile(const std::set<std::string>& names,
                                  const std::vector<std::string>& architectures) {
-  std::string text = "{\n  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n  \"defaultErrnoRet\": 1,\n"
-                     "  \"architectures\": [";
+  std::string text =
+      "{\n  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n  \"defaultErrnoRet\": 1,\n"
+      "  \"architectures\": [";
   for (size_t i = 0; i < architectures.size(); ++i) {
     text += (i == 0 ? "\n    \"" : ",\n    \"") + architectures[i] + "\"";
   }
@@ -182,8 +244,9 @@ bool ParseLearnedProfile(std::string_view json, std::set<std::string>* names, st
   SeccompProfile profile;
   if (!ParseSeccompProfile(json, &profile, err)) return false;
   if (profile.default_action != SCMP_ACT_ERRNO(1)) {
-    *err = "its defaultAction is not SCMP_ACT_ERRNO with defaultErrnoRet 1: not a learned "
-           "profile (learn into a new file)";
+    *err =
+        "its defaultAction is not SCMP_ACT_ERRNO with defaultErrnoRet 1: not a learned "
+        "profile (learn into a new file)";
     return false;
   }
   for (size_t i = 0; i < profile.syscalls.size(); ++i) {
@@ -193,7 +256,8 @@ bool ParseLearnedProfile(std::string_view json, std::set<std::string>* names, st
                        !entry.includes.has_min_kernel && entry.excludes.caps.empty() &&
                        entry.excludes.arches.empty() && !entry.excludes.has_min_kernel;
     if (!plain) {
-      *err = "syscalls[" + std::to_string(i) + "] is not a plain SCMP_ACT_ALLOW list: not a "
+      *err = "syscalls[" + std::to_string(i) +
+             "] is not a plain SCMP_ACT_ALLOW list: not a "
              "learned profile (learn into a new file)";
       return false;
     }
@@ -253,12 +317,12 @@ bool SeccompListener::Open(std::string* err) {
 }
 
 bool SeccompListener::PrepareLearnFile(const std::string& path,
-                                       std::vector<std::string> architectures,
-                                       std::string* err) {
+                                       std::vector<std::string> architectures, std::string* err) {
   architectures_ = std::move(architectures);
   path_ = path;
   const size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : path.substr(0, std::max<size_t>(slash, 1));
+  const std::string dir =
+      slash == std::string::npos ? "." : path.substr(0, std::max<size_t>(slash, 1));
   base_name_ = slash == std::string::npos ? path : path.substr(slash + 1);
   if (base_name_.empty() || base_name_ == "." || base_name_ == "..") {
     *err = "--seccomp-learn " + path + ": not a file name";
@@ -382,8 +446,8 @@ void SeccompListener::Deny(const seccomp_notif& request) {
   if (call.name.empty()) call.name = "syscall " + std::to_string(request.data.nr);
   for (unsigned i = 0; i < 6; ++i) {
     if ((read_args >> i & 1U) == 0) continue;
-    call.args += (call.args.empty() ? "" : " ") + ("arg" + std::to_string(i)) + "=" +
-                 FormatArg(request.data.args[i]);
+    call.args +=
+        (call.args.empty() ? "" : ", ") + FormatCallArg(call.name, i, request.data.args[i]);
   }
   // The name is read while the caller still waits: the pid cannot have been reused if the
   // notification is still valid afterwards (seccomp_unotify(2), SECCOMP_IOCTL_NOTIF_ID_VALID).
@@ -405,16 +469,18 @@ void SeccompListener::Deny(const seccomp_notif& request) {
     spdlog::debug("ioctl(SECCOMP_IOCTL_NOTIF_SEND): {}", strerrordesc_np(errno));
   }
   if (!errno_action) {
-    spdlog::error("seccomp-log: the profile's program answers {} for a reported call; failed "
-                  "it with EPERM", Hex(action));
+    spdlog::error(
+        "seccomp-log: the profile's program answers {} for a reported call; failed "
+        "it with EPERM",
+        Hex(action));
   }
   if (!logged_.insert(call.comm + '\0' + call.name).second) return;
   const char* errno_name = strerrorname_np(error);
   const std::string shown = call.name + "(" + call.args + ")";
   LogEvent(LogLevel::kWarn,
            "seccomp profile \"" + profile_name_ + "\" denied " + shown + " to " + call.comm +
-               " (pid " + std::to_string(call.pid) + "): " +
-               (errno_name != nullptr ? errno_name : std::to_string(error)) +
+               " (pid " + std::to_string(call.pid) +
+               "): " + (errno_name != nullptr ? errno_name : std::to_string(error)) +
                " (logged once per program and call)",
            {{"pid", call.pid},
             {"comm", call.comm},
@@ -426,12 +492,15 @@ void SeccompListener::Deny(const seccomp_notif& request) {
 
 std::set<std::string> SeccompListener::LearnedNames() const {
   std::set<std::string> names = existing_;
+  names.insert({"exit", "exit_group"});  // let through unreported (BuildReportingFilter)
   for (const auto& [arch, nr] : seen_) {
     auto it = names_.find({arch, nr});
     std::string name = it != names_.end() ? it->second : SyscallNameFor(arch, nr);
     if (name.empty()) {
-      spdlog::warn("seccomp-learn: call number {} on arch {} has no name in libseccomp's "
-                   "tables; it cannot be named in the profile", nr, Hex(arch));
+      spdlog::warn(
+          "seccomp-learn: call number {} on arch {} has no name in libseccomp's "
+          "tables; it cannot be named in the profile",
+          nr, Hex(arch));
       continue;
     }
     names.insert(std::move(name));
@@ -478,8 +547,9 @@ bool PrepareSeccompListener(const Options& options, const SeccompContext& contex
   const std::string flag = options.seccomp_learn ? "--seccomp-learn" : "--seccomp-log";
   if (std::pair(context.kernel_major, context.kernel_minor) <
       std::pair(kListenMinKernelMajor, kListenMinKernelMinor)) {
-    *err = flag + ": needs Linux 5.5 or later (seccomp user notification with "
-                  "SECCOMP_USER_NOTIF_FLAG_CONTINUE); this kernel is " +
+    *err = flag +
+           ": needs Linux 5.5 or later (seccomp user notification with "
+           "SECCOMP_USER_NOTIF_FLAG_CONTINUE); this kernel is " +
            std::to_string(context.kernel_major) + "." + std::to_string(context.kernel_minor);
     return false;
   }

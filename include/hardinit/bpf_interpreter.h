@@ -50,36 +50,76 @@ inline uint32_t RunBpf(const std::vector<sock_filter>& program, const seccomp_da
         }
         break;
       case BPF_LDX:
-        x = insn.code == (BPF_LDX | BPF_MEM) ? mem[insn.k]
-            : insn.code == (BPF_LDX | BPF_W | BPF_LEN) ? sizeof(data) : insn.k;
+        x = insn.code == (BPF_LDX | BPF_MEM)           ? mem[insn.k]
+            : insn.code == (BPF_LDX | BPF_W | BPF_LEN) ? sizeof(data)
+                                                       : insn.k;
         break;
-      case BPF_ST: mem[insn.k] = a; break;
-      case BPF_STX: mem[insn.k] = x; break;
-      case BPF_MISC: (BPF_MISCOP(insn.code) == BPF_TAX ? x : a) = BPF_MISCOP(insn.code) == BPF_TAX ? a : x; break;
-      case BPF_RET: return BPF_RVAL(insn.code) == BPF_A ? a : insn.k;
+      case BPF_ST:
+        mem[insn.k] = a;
+        break;
+      case BPF_STX:
+        mem[insn.k] = x;
+        break;
+      case BPF_MISC:
+        (BPF_MISCOP(insn.code) == BPF_TAX ? x : a) = BPF_MISCOP(insn.code) == BPF_TAX ? a : x;
+        break;
+      case BPF_RET:
+        return BPF_RVAL(insn.code) == BPF_A ? a : insn.k;
       case BPF_ALU:
         switch (BPF_OP(insn.code)) {
-          case BPF_ADD: a += operand; break;
-          case BPF_SUB: a -= operand; break;
-          case BPF_MUL: a *= operand; break;
-          case BPF_DIV: a = operand ? a / operand : 0; break;
-          case BPF_MOD: a = operand ? a % operand : 0; break;
-          case BPF_OR: a |= operand; break;
-          case BPF_AND: a &= operand; break;
-          case BPF_XOR: a ^= operand; break;
-          case BPF_LSH: a = operand < 32 ? a << operand : 0; break;
-          case BPF_RSH: a = operand < 32 ? a >> operand : 0; break;
-          case BPF_NEG: a = -a; break;
+          case BPF_ADD:
+            a += operand;
+            break;
+          case BPF_SUB:
+            a -= operand;
+            break;
+          case BPF_MUL:
+            a *= operand;
+            break;
+          case BPF_DIV:
+            a = operand ? a / operand : 0;
+            break;
+          case BPF_MOD:
+            a = operand ? a % operand : 0;
+            break;
+          case BPF_OR:
+            a |= operand;
+            break;
+          case BPF_AND:
+            a &= operand;
+            break;
+          case BPF_XOR:
+            a ^= operand;
+            break;
+          case BPF_LSH:
+            a = operand < 32 ? a << operand : 0;
+            break;
+          case BPF_RSH:
+            a = operand < 32 ? a >> operand : 0;
+            break;
+          case BPF_NEG:
+            a = -a;
+            break;
         }
         break;
       case BPF_JMP: {
         bool taken = false;
         switch (BPF_OP(insn.code)) {
-          case BPF_JA: pc += insn.k; continue;
-          case BPF_JEQ: taken = a == operand; break;
-          case BPF_JGT: taken = a > operand; break;
-          case BPF_JGE: taken = a >= operand; break;
-          case BPF_JSET: taken = (a & operand) != 0; break;
+          case BPF_JA:
+            pc += insn.k;
+            continue;
+          case BPF_JEQ:
+            taken = a == operand;
+            break;
+          case BPF_JGT:
+            taken = a > operand;
+            break;
+          case BPF_JGE:
+            taken = a >= operand;
+            break;
+          case BPF_JSET:
+            taken = (a & operand) != 0;
+            break;
         }
         pc += taken ? insn.jt : insn.jf;
         break;

@@ -37,7 +37,8 @@ inline constexpr int kListenMinKernelMinor = 5;
 // The filter's one exemption, in front of everything else: on the native architecture,
 // sendmsg(socket_fd, message, ...) with exactly these two arguments (the child's hand-over of
 // the listener), and exit_group(kListenerHandoverFailedExit) (the child's way out when the
-// hand-over failed) are allowed unreported. Any other call goes on to `rest`: for
+// hand-over failed; in learn mode exit and exit_group whatever their arguments) are allowed
+// unreported. Any other call goes on: for
 // kLearn, SECCOMP_RET_USER_NOTIF for every call and architecture; for kLog, the profile's own
 // program with each ERRNO return turned into SECCOMP_RET_USER_NOTIF (KILL, TRAP and the
 // other actions stay as they are: design.md §3.10).
@@ -66,7 +67,7 @@ struct DeniedCall {
   int pid = 0;
   std::string comm;
   std::string name;  // the call's name, or "syscall N" when libseccomp does not know it
-  std::string args;  // "arg0=0x10000000 arg1=3" for the arguments the profile read
+  std::string args;  // "flags=CLONE_NEWUSER|0x11" or "family=40, type=1": what the profile read
   int error = 0;     // the errno the call fails with
 };
 

@@ -11,6 +11,7 @@
 #include <linux/capability.h>
 #include <linux/seccomp.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stddef.h>
@@ -435,6 +436,23 @@ static void Fds(void) {
 
 /* Like Try, for the calls below; anything else goes to Try. close_range on a range far above
  * any open fd changes nothing when it works. */
+/* `thread-try CALL`: the call made by a second thread, which then ends (seccomp learn mode
+   must see calls of every thread). */
+static void* TryInThread(void* what) {
+  Try((const char*)what);
+  return NULL;
+}
+
+static void TryInNewThread(const char* what) {
+  pthread_t thread;
+  const int rc = pthread_create(&thread, NULL, TryInThread, (void*)what);
+  if (rc != 0) {
+    Report("thread_error", ErrnoName(rc));
+    return;
+  }
+  pthread_join(thread, NULL);
+}
+
 static void TryExtra(const char* what) {
   long rc = -1;
   errno = 0;
@@ -1047,6 +1065,9 @@ int main(int argc, char** argv) {
       OrphanParent();
     } else if (strcmp(command, "try") == 0) {
       Try(arg);
+      ++i;
+    } else if (strcmp(command, "thread-try") == 0) {
+      TryInNewThread(arg);
       ++i;
     } else if (strcmp(command, "sleep") == 0) {
       SleepSeconds(atof(arg));

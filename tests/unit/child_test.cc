@@ -640,6 +640,49 @@ TEST_F(ChildStepsTest, AReportThatCannotBeWrittenStopsBeforeExecve) {
   EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "execve"), 0);
 }
 
+// --seccomp-learn/--seccomp-log (design.md §3.10): the filter asks for a listener, which goes
+// to PID 1 right after the load and before anything else, through the plan's socket and
+// message, and the listener's own fd number travels in the message.
+TEST_F(ChildStepsTest, SendsTheListenerRightAfterTheFilter) {
+  msghdr message{};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  message.msg_control = control;
+  message.msg_controllen = sizeof(control);
+  plan_.listener_socket = 11;
+  plan_.listener_message = &message;
+  RecordingSys sys;
+  EXPECT_TRUE(RunChildSteps(plan_, sys, /*report_fd=*/9).ok());
+  const std::vector<std::string> tail = {"seccomp", "sendmsg", "write", "execve"};
+  ASSERT_GE(sys.calls.size(), tail.size());
+  EXPECT_EQ(std::vector<std::string>(sys.calls.end() - tail.size(), sys.calls.end()), tail);
+  EXPECT_NE(sys.seccomp_flags & SECCOMP_FILTER_FLAG_NEW_LISTENER, 0U);
+  EXPECT_EQ(sys.sendmsg_fd, 11);
+  EXPECT_EQ(sys.sent_listener, RecordingSys::kListenerFd);
+  // Negative control: without a socket no listener is asked for and nothing is sent.
+  plan_.listener_socket = -1;
+  RecordingSys plain;
+  EXPECT_TRUE(RunChildSteps(plan_, plain, 9).ok());
+  EXPECT_EQ(plain.seccomp_flags & SECCOMP_FILTER_FLAG_NEW_LISTENER, 0U);
+  EXPECT_EQ(std::count(plain.calls.begin(), plain.calls.end(), "sendmsg"), 0);
+}
+
+TEST_F(ChildStepsTest, AFailedHandOverStopsBeforeTheRecordAndExecve) {
+  msghdr message{};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  message.msg_control = control;
+  message.msg_controllen = sizeof(control);
+  plan_.listener_socket = 11;
+  plan_.listener_message = &message;
+  RecordingSys sys;
+  sys.fail_on = "sendmsg";
+  sys.fail_errno = ENOBUFS;
+  const ChildError error = RunChildSteps(plan_, sys, 9);
+  EXPECT_EQ(error.step, Step::kSendListener);
+  EXPECT_EQ(error.error, ENOBUFS);
+  EXPECT_EQ(ExitCodeFor(error), kExitFailedBeforeStart);
+  EXPECT_EQ(sys.calls.back(), "sendmsg") << "a call was made after the failure";
+}
+
 // PID 1's own plan (design.md §3.5): the program's uid, so it can signal the program, but a
 // gid the program has not, so the program cannot prlimit() or ptrace() PID 1.
 TEST_F(ChildStepsTest, Pid1TakesAGidTheProgramHasNot) {

@@ -387,3 +387,58 @@ TEST(TiniName, HelpIsTinisUsageText) {
 
 }  // namespace
 }  // namespace hardinit
+
+namespace hardinit {
+namespace {
+
+TEST(CommandLineSeccompListen, LearnAndLogFromFlagsAndVariables) {
+  Parsed learn = Parse({"hardinit", "--seccomp-learn", "/out/app.json", "--", "app"});
+  ASSERT_TRUE(learn.ok) << learn.err;
+  EXPECT_EQ(learn.options.seccomp_learn, "/out/app.json");
+  EXPECT_FALSE(learn.options.seccomp_log);
+  Parsed log = Parse({"hardinit", "--seccomp-log", "--seccomp", "strict", "app"});
+  ASSERT_TRUE(log.ok) << log.err;
+  EXPECT_TRUE(log.options.seccomp_log);
+  EXPECT_FALSE(log.options.seccomp_learn);
+  Parsed env = Parse({"hardinit", "app"}, {{"HARDINIT_SECCOMP_LEARN", "/out/a.json"}});
+  ASSERT_TRUE(env.ok) << env.err;
+  EXPECT_EQ(env.options.seccomp_learn, "/out/a.json");
+  Parsed log_env = Parse({"hardinit", "app"}, {{"HARDINIT_SECCOMP_LOG", "1"}});
+  ASSERT_TRUE(log_env.ok) << log_env.err;
+  EXPECT_TRUE(log_env.options.seccomp_log);
+  Parsed log_off = Parse({"hardinit", "app"}, {{"HARDINIT_SECCOMP_LOG", "0"}});
+  ASSERT_TRUE(log_off.ok) << log_off.err;
+  EXPECT_FALSE(log_off.options.seccomp_log);
+  // Negative control: neither is on by default.
+  Parsed plain = Parse({"hardinit", "app"});
+  EXPECT_FALSE(plain.options.seccomp_learn);
+  EXPECT_FALSE(plain.options.seccomp_log);
+}
+
+TEST(CommandLineSeccompListen, RefusesWhatCannotWork) {
+  auto refused = [](std::vector<std::string> argv, Environment env, const std::string& why) {
+    Options options;
+    std::string err;
+    int exit_code = 0;
+    EXPECT_FALSE(ParseCommandLine(argv, env, &options, &err, &exit_code)) << argv.back();
+    EXPECT_EQ(exit_code, 125) << err;
+    EXPECT_NE(err.find(why), std::string::npos) << err;
+  };
+  refused({"hardinit", "--exec", "--seccomp-learn", "f.json", "app"}, {},
+          "--seccomp-learn: needs hardinit's supervisor");
+  refused({"hardinit", "--exec", "--seccomp-log", "app"}, {},
+          "--seccomp-log: needs hardinit's supervisor");
+  refused({"tini", "--", "app"}, {{"HARDINIT_SECCOMP_LEARN", "f.json"}},
+          "HARDINIT_SECCOMP_LEARN: not available under the tini name");
+  refused({"tini", "--", "app"}, {{"HARDINIT_SECCOMP_LOG", "1"}},
+          "HARDINIT_SECCOMP_LOG: not available under the tini name");
+  refused({"hardinit", "--seccomp-learn", "f.json", "--seccomp-log", "app"}, {}, "use one");
+  refused({"hardinit", "--seccomp", "strict", "--seccomp-learn", "f.json", "app"}, {},
+          "cannot be combined with --seccomp strict");
+  refused({"hardinit", "--seccomp-learn=", "app"}, {}, "--seccomp-learn: empty file name");
+  refused({"hardinit", "app"}, {{"HARDINIT_SECCOMP_LOG", "yes"}},
+          "HARDINIT_SECCOMP_LOG: expected 1, 0, true or false");
+}
+
+}  // namespace
+}  // namespace hardinit

@@ -16,6 +16,7 @@
 
 #include "hardinit/child.h"
 #include "hardinit/exit_codes.h"
+#include "hardinit/seccomp_listen.h"
 #include "hardinit/spawn.h"
 
 namespace hardinit {
@@ -240,7 +241,11 @@ class DyingSys final : public Sys {
     Next();
     return write(fd, buffer, size);
   }
-  long SendMsg(int, const msghdr*, int) override { return Next(), 1; }
+  long SendMsg(int, const msghdr*, int) override {
+    Next();
+    return sendmsg_error != 0 ? -sendmsg_error : 1;
+  }
+  int sendmsg_error = 0;  // fail the listener's hand-over with this errno
 
  private:
   int Next() {
@@ -296,6 +301,41 @@ TEST(ChildErrorMessages, AChildKilledBeforeExecIs125NamingTheSignal) {
   EXPECT_TRUE(started) << "the fake never reached execve";
   // Every step of this plan is a call: the privilege steps, their checks and the report.
   EXPECT_GE(killed, 12);
+}
+
+// A child that loaded a reporting filter but could not send the listener cannot write its
+// record (the write would wait for PID 1 forever): it exits with the one status the filter
+// lets through, and the parent names the hand-over (design.md §3.10).
+TEST(ChildErrorMessages, AFailedListenerHandOverIs125NamingIt) {
+  SeccompListener listener(ListenMode::kLearn, "learn");
+  std::string err;
+  ASSERT_TRUE(listener.Open(&err)) << err;
+  LaunchPlan plan = ConfinedPlan();
+  static const sock_filter allow[] = {BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
+  plan.filter = allow;
+  plan.filter_len = 1;
+  plan.listener_socket = listener.child_socket();
+  plan.listener_message = listener.message();
+  DyingSys sys(1000, SIGKILL);  // never dies: the call count stays below 1000
+  sys.sendmsg_error = ENOBUFS;
+  pid_t child = 0;
+  int exit_code = 0;
+  EXPECT_FALSE(Spawn(plan, sys, &child, &exit_code, &err, &listener));
+  EXPECT_EQ(exit_code, kExitFailedBeforeStart);
+  EXPECT_EQ(err, "the child could not hand its seccomp listener to PID 1 (sendmsg failed) and "
+                 "exited before it could start the program");
+  EXPECT_EQ(listener.fd(), -1);
+  // Control: the same plan whose hand-over works starts (the fake sends nothing, so PID 1
+  // receives no fd, and the child goes on to its record and the fake exec).
+  SeccompListener working(ListenMode::kLearn, "learn");
+  ASSERT_TRUE(working.Open(&err)) << err;
+  plan.listener_socket = working.child_socket();
+  plan.listener_message = working.message();
+  DyingSys ok(1000, SIGKILL);
+  ASSERT_TRUE(Spawn(plan, ok, &child, &exit_code, &err, &working)) << err;
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 TEST(ChildErrorMessages, ASigsysBeforeExecPointsAtTheOuterFilter) {

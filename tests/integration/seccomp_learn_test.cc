@@ -1,0 +1,283 @@
+// --seccomp-learn and --seccomp-log in a PID namespace (design.md §3.10, issue 14), from the
+// program's own point of view: what a learned profile then lets a program do, and what the
+// probe's calls return under --seccomp-log.
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "harness.h"
+
+namespace hardinit::testing {
+namespace {
+
+using Report = std::map<std::string, std::string>;
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The names of a learned profile: every quoted word inside "names": [ ... ].
+std::set<std::string> LearnedNames(const std::string& path) {
+  const std::string text = ReadText(path);
+  std::set<std::string> names;
+  const size_t start = text.find("\"names\": [");
+  const size_t end = text.find(']', start);
+  if (start == std::string::npos || end == std::string::npos) return names;
+  for (size_t q = text.find('"', start + 10); q < end; q = text.find('"', q + 1)) {
+    const size_t close = text.find('"', q + 1);
+    names.insert(text.substr(q + 1, close - q - 1));
+    q = close;
+  }
+  return names;
+}
+
+std::vector<std::string> Learn(const std::string& file, const std::vector<std::string>& command) {
+  std::vector<std::string> args = {"--seccomp-learn", file, "--"};
+  args.insert(args.end(), command.begin(), command.end());
+  return args;
+}
+
+std::vector<std::string> Enforce(const std::string& file, const std::vector<std::string>& command) {
+  std::vector<std::string> args = {"--seccomp", file, "--"};
+  args.insert(args.end(), command.begin(), command.end());
+  return args;
+}
+
+// No temporary file is left next to FILE.
+void ExpectNoTemporaryFiles(const std::string& dir) {
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    EXPECT_EQ(entry.path().filename().string().find(".hardinit-"), std::string::npos)
+        << entry.path();
+  }
+}
+
+TEST(SeccompLearnTest, ALearnedPipelineRunsUnderItsProfileAndAnUnlearnedCallIsDenied) {
+  HARDINIT_REQUIRE_ROOT();
+  const std::string dir = MakeTempDir();
+  const std::string file = dir + "/pipeline.json";
+  const std::string pipeline = "echo learned | cat | wc -c; exec " + kProbe + " try getppid";
+  const RunResult learn = RunHardinit(Learn(file, {"/bin/sh", "-c", pipeline}));
+  ASSERT_EQ(learn.exit_code, 0) << learn.err;
+  EXPECT_NE(learn.out.find("8\n"), std::string::npos) << learn.out;
+  ExpectNoTemporaryFiles(dir);
+  const std::set<std::string> names = LearnedNames(file);
+  for (const char* call : {"execve", "clone", "pipe2", "wait4", "getppid", "exit_group"}) {
+    EXPECT_TRUE(names.count(call)) << call << " not learned:\n" << ReadText(file);
+  }
+  EXPECT_FALSE(names.count("personality")) << "never called, yet learned";
+  // What the learned profile decides, from the probe's own point of view: the learned call
+  // works, the one the run never made fails with the profile's errno.
+  const RunResult enforced =
+      RunHardinit(Enforce(file, {"/bin/sh", "-c", pipeline + " try personality"}));
+  ASSERT_EQ(enforced.exit_code, 0) << enforced.err;
+  EXPECT_NE(enforced.out.find("8\n"), std::string::npos) << enforced.out;
+  const Report report = ParseReport(enforced.out);
+  EXPECT_EQ(report.at("getppid"), "OK");
+  EXPECT_EQ(report.at("personality"), "EPERM");
+  // Negative control: the same call without the learned profile works, so the EPERM above is
+  // the profile's.
+  const RunResult unconfined =
+      RunHardinit({"--seccomp", "unconfined", "--", kProbe, "try", "personality"});
+  EXPECT_EQ(ParseReport(unconfined.out).at("personality"), "OK") << unconfined.err;
+}
+
+TEST(SeccompLearnTest, TheProfileHasDockersLayout) {
+  HARDINIT_REQUIRE_ROOT();
+  const std::string file = MakeTempDir() + "/p.json";
+  const RunResult r = RunHardinit(Learn(file, {kProbe, "try", "getppid"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string text = ReadText(file);
+  EXPECT_EQ(text.rfind("{\n  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n  \"defaultErrnoRet\": 1,\n"
+                       "  \"architectures\": [\n    \"SCMP_ARCH_X86_64\",",
+                       0),
+            0U)
+      << text;
+  EXPECT_NE(text.find("\"action\": \"SCMP_ACT_ALLOW\""), std::string::npos) << text;
+  // Sorted, one a line: the file's own order is the sorted order.
+  std::vector<std::string> in_file;
+  std::istringstream lines(text.substr(text.find("\"names\"")));
+  std::string line;
+  std::getline(lines, line);
+  while (std::getline(lines, line) && line.find(']') == std::string::npos) {
+    in_file.push_back(line.substr(line.find('"')));
+  }
+  ASSERT_GT(in_file.size(), 5U);
+  EXPECT_TRUE(std::is_sorted(in_file.begin(), in_file.end()));
+  // hardinit's own checker loads it as a profile.
+  RunOptions plain;
+  plain.new_pid_namespace = false;
+  const RunResult check = RunHardinit({"seccomp", "check", file}, plain);
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+}
+
+TEST(SeccompLearnTest, TwoRunsMergeIntoOneProfile) {
+  HARDINIT_REQUIRE_ROOT();
+  const std::string file = MakeTempDir() + "/merged.json";
+  ASSERT_EQ(RunHardinit(Learn(file, {kProbe, "try", "getppid"})).exit_code, 0);
+  const std::set<std::string> first = LearnedNames(file);
+  EXPECT_FALSE(first.count("personality"));
+  ASSERT_EQ(RunHardinit(Learn(file, {kProbe, "try", "personality"})).exit_code, 0);
+  const std::set<std::string> merged = LearnedNames(file);
+  EXPECT_TRUE(merged.count("personality"));
+  EXPECT_TRUE(merged.count("getppid")) << "the first run's call was lost";
+  for (const std::string& name : first) EXPECT_TRUE(merged.count(name)) << name;
+  // Under the merged profile both runs' calls work.
+  const RunResult both =
+      RunHardinit(Enforce(file, {kProbe, "try", "getppid", "try", "personality"}));
+  const Report report = ParseReport(both.out);
+  EXPECT_EQ(report.at("getppid"), "OK") << both.err;
+  EXPECT_EQ(report.at("personality"), "OK") << both.err;
+}
+
+TEST(SeccompLearnTest, AFileThatIsNotALearnedProfileIsRefusedBeforeStart) {
+  HARDINIT_REQUIRE_ROOT();
+  const std::string dir = MakeTempDir();
+  const std::string file = dir + "/hand-written.json";
+  WriteFile(file, R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": []})");
+  const RunResult r = RunHardinit(Learn(file, {kProbe, "exit", "0"}));
+  EXPECT_EQ(r.exit_code, 125);
+  EXPECT_NE(r.err.find("not a learned profile"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out, "") << "the program ran";
+  EXPECT_EQ(ReadText(file), R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": []})");
+  // A directory that does not exist: refused before the program starts.
+  const RunResult missing = RunHardinit(Learn(dir + "/no/such/dir.json", {kProbe, "exit", "0"}));
+  EXPECT_EQ(missing.exit_code, 125);
+  EXPECT_NE(missing.err.find("--seccomp-learn"), std::string::npos) << missing.err;
+}
+
+TEST(SeccompLearnTest, ThreadsAndAnExecdGrandchildAreRecorded) {
+  HARDINIT_REQUIRE_ROOT();
+  const std::string dir = MakeTempDir();
+  const std::string threads = dir + "/threads.json";
+  const RunResult r = RunHardinit(Learn(threads, {kProbe, "thread-try", "personality"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(ParseReport(r.out).at("personality"), "OK");
+  EXPECT_TRUE(LearnedNames(threads).count("personality")) << ReadText(threads);
+  // The shell forks, and its child execs the probe: hardinit's grandchild.
+  const std::string grandchild = dir + "/grandchild.json";
+  const RunResult g =
+      RunHardinit(Learn(grandchild, {"/bin/sh", "-c", kProbe + " try personality; exit 0"}));
+  ASSERT_EQ(g.exit_code, 0) << g.err;
+  EXPECT_TRUE(LearnedNames(grandchild).count("personality")) << ReadText(grandchild);
+  // Negative control: a run without that call does not have it.
+  const std::string without = dir + "/without.json";
+  ASSERT_EQ(
+      RunHardinit(Learn(without, {"/bin/sh", "-c", kProbe + " try getppid; exit 0"})).exit_code, 0);
+  EXPECT_FALSE(LearnedNames(without).count("personality")) << ReadText(without);
+}
+
+TEST(SeccompLearnTest, TheProfileIsWrittenWhenTheProgramIsKilled) {
+  HARDINIT_REQUIRE_ROOT();
+  const std::string dir = MakeTempDir();
+  const std::string file = dir + "/killed.json";
+  const RunResult r =
+      RunHardinit(Learn(file, {"/bin/sh", "-c", kProbe + " try personality; kill -KILL $$"}));
+  EXPECT_EQ(r.exit_code, 128 + SIGKILL) << r.err;
+  EXPECT_TRUE(LearnedNames(file).count("personality")) << ReadText(file);
+  EXPECT_TRUE(LearnedNames(file).count("kill"));
+  ExpectNoTemporaryFiles(dir);
+}
+
+TEST(SeccompLearnTest, TheProfileIsWrittenWhenTheContainerIsStopped) {
+  HARDINIT_REQUIRE_ROOT();
+  const std::string dir = MakeTempDir();
+  const std::string file = dir + "/stopped.json";
+  // docker stop: SIGTERM to PID 1, which forwards it to the program.
+  Process hardinit(Learn(file, {kProbe, "try", "personality", "sleep", "60"}), {});
+  ASSERT_TRUE(hardinit.WaitForOutput("personality=")) << hardinit.out();
+  hardinit.Signal(SIGTERM);
+  const RunResult r = hardinit.Wait();
+  EXPECT_EQ(r.exit_code, 128 + SIGTERM) << r.err;
+  EXPECT_TRUE(LearnedNames(file).count("personality")) << ReadText(file);
+  ExpectNoTemporaryFiles(dir);
+}
+
+TEST(SeccompLearnTest, RefusedWithExecAndUnderTheTiniName) {
+  HARDINIT_REQUIRE_ROOT();
+  const std::string file = MakeTempDir() + "/p.json";
+  const RunResult exec =
+      RunHardinit({"--exec", "--seccomp-learn", file, "--", kProbe, "exit", "0"});
+  EXPECT_EQ(exec.exit_code, 125);
+  EXPECT_NE(exec.err.find("--seccomp-learn: needs hardinit's supervisor"), std::string::npos)
+      << exec.err;
+  RunOptions as_tini;
+  as_tini.argv0 = "tini";
+  as_tini.env = {"HARDINIT_SECCOMP_LEARN=" + file};
+  const RunResult tini = RunHardinit({"--", kProbe, "exit", "0"}, as_tini);
+  EXPECT_EQ(tini.exit_code, 125);
+  EXPECT_NE(tini.err.find("HARDINIT_SECCOMP_LEARN: not available under the tini name"),
+            std::string::npos)
+      << tini.err;
+  EXPECT_FALSE(std::filesystem::exists(file));
+  // Negative control: the variable under hardinit's own name learns.
+  RunOptions with_variable;
+  with_variable.env = {"HARDINIT_SECCOMP_LEARN=" + file};
+  const RunResult env = RunHardinit({"--", kProbe, "exit", "0"}, with_variable);
+  EXPECT_EQ(env.exit_code, 0) << env.err;
+  EXPECT_TRUE(LearnedNames(file).count("execve"));
+}
+
+// --seccomp-log: denied calls fail with exactly the profile's errno, are named once per
+// program and call, with the arguments an argument rule read.
+TEST(SeccompLogTest, NamesADeniedCallOnceWithItsErrnoAndArguments) {
+  HARDINIT_REQUIRE_ROOT();
+  const RunResult r = RunHardinit({"--seccomp-log", "--", kProbe, "try", "mount", "try", "mount",
+                                   "try", "socket:40", "try", "getppid"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Report report = ParseReport(r.out);
+  EXPECT_EQ(report.at("mount"), "EPERM,EPERM");
+  EXPECT_EQ(report.at("socket:40"), "EPERM");
+  EXPECT_EQ(report.at("getppid"), "OK");
+  const std::string mount_line = "denied mount() to probe (pid 2): EPERM";
+  const size_t first = r.err.find(mount_line);
+  EXPECT_NE(first, std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find(mount_line, first + 1), std::string::npos) << "logged twice:\n" << r.err;
+  EXPECT_NE(r.err.find("denied socket(family=40) to probe"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("getppid"), std::string::npos) << "an allowed call reached PID 1";
+  // Negative control: without --seccomp-log the same calls fail the same way, silently.
+  const RunResult quiet = RunHardinit({"--", kProbe, "try", "mount", "try", "socket:40"});
+  EXPECT_EQ(ParseReport(quiet.out).at("mount"), "EPERM");
+  EXPECT_EQ(ParseReport(quiet.out).at("socket:40"), "EPERM");
+  EXPECT_EQ(quiet.err.find("denied"), std::string::npos) << quiet.err;
+}
+
+TEST(SeccompLogTest, KeepsAProfilesOwnErrnoAndLogsJson) {
+  HARDINIT_REQUIRE_ROOT();
+  const std::string file = MakeTempDir() + "/enosys.json";
+  WriteFile(file, R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+    {"names": ["personality"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}]})");
+  const RunResult r = RunHardinit({"--seccomp", file, "--seccomp-log", "--log-format", "json", "--",
+                                   kProbe, "try", "personality"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(ParseReport(r.out).at("personality"), "ENOSYS");
+  EXPECT_NE(r.err.find("\"syscall\":\"personality\""), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("\"errno\":38"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("\"level\":\"warn\""), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("\"comm\":\"probe\""), std::string::npos) << r.err;
+}
+
+TEST(SeccompLogTest, RefusedWithExecAndWithUnconfined) {
+  HARDINIT_REQUIRE_ROOT();
+  const RunResult exec = RunHardinit({"--exec", "--seccomp-log", "--", kProbe, "exit", "0"});
+  EXPECT_EQ(exec.exit_code, 125);
+  EXPECT_NE(exec.err.find("--seccomp-log: needs hardinit's supervisor"), std::string::npos)
+      << exec.err;
+  const RunResult unconfined =
+      RunHardinit({"--seccomp", "unconfined", "--seccomp-log", "--", kProbe, "exit", "0"});
+  EXPECT_EQ(unconfined.exit_code, 125);
+  EXPECT_NE(unconfined.err.find("nothing to log"), std::string::npos) << unconfined.err;
+}
+
+}  // namespace
+}  // namespace hardinit::testing
