@@ -306,7 +306,9 @@ bool PrepareConfinement(const Options& options, const IdentityFiles& files, Laun
 
   SeccompContext context = CurrentSeccompContext(plan.caps.permitted);
   if (!PrepareSeccomp(options.seccomp, context, &out->seccomp_, err)) return false;
-  if (!PrepareSeccompListener(options, context, &out->seccomp_, &out->listener_, err)) {
+  const LaunchPlan pid1 = SupervisorPlanFor(plan);  // who writes a learned profile
+  if (!PrepareSeccompListener(options, context, {pid1.uid, pid1.gid, plan.switch_ids, plan.gid},
+                              &out->seccomp_, &out->listener_, err)) {
     return false;
   }
   if (out->listener_ != nullptr) {

@@ -317,7 +317,8 @@ bool SeccompListener::Open(std::string* err) {
 }
 
 bool SeccompListener::PrepareLearnFile(const std::string& path,
-                                       std::vector<std::string> architectures, std::string* err) {
+                                       std::vector<std::string> architectures, const Writer& writer,
+                                       std::string* err) {
   architectures_ = std::move(architectures);
   path_ = path;
   const size_t slash = path.rfind('/');
@@ -348,10 +349,33 @@ bool SeccompListener::PrepareLearnFile(const std::string& path,
     *err = "--seccomp-learn " + path + ": " + ErrnoMessage(dir, errno);
     return false;
   }
+  // PID 1 holds no capability when it renames: the owner, group or other bits must grant
+  // write and search to its uid and gid (ACLs are not read; the end keeps the temporary file
+  // if the rename fails anyway).
+  struct stat dir_stat {};
+  if (fstat(dir_fd_, &dir_stat) == 0) {
+    const mode_t bits = dir_stat.st_uid == writer.uid   ? dir_stat.st_mode >> 6
+                        : dir_stat.st_gid == writer.gid ? dir_stat.st_mode >> 3
+                                                        : dir_stat.st_mode;
+    if ((bits & 03) != 03) {
+      *err = "--seccomp-learn " + path + ": PID 1 writes it at the end as uid " +
+             std::to_string(writer.uid) + " and gid " + std::to_string(writer.gid) +
+             " without capabilities, and " + dir +
+             " does not let them create files (make it "
+             "writable by the program's user)";
+      return false;
+    }
+  }
   temp_name_ = "." + base_name_ + ".hardinit-" + std::to_string(getpid()) + ".tmp";
   temp_fd_ = openat(dir_fd_, temp_name_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (temp_fd_ < 0) {
     *err = "--seccomp-learn " + path + ": " + ErrnoMessage(dir + "/" + temp_name_, errno);
+    return false;
+  }
+  // In a sticky directory (/tmp) only a file's owner may rename it.
+  if (writer.chown && fchown(temp_fd_, writer.uid, writer.file_gid) != 0) {
+    *err = "--seccomp-learn " + path + ": " + ErrnoMessage("fchown " + temp_name_, errno);
+    unlinkat(dir_fd_, temp_name_.c_str(), 0);
     return false;
   }
   return true;
@@ -528,7 +552,11 @@ bool SeccompListener::WriteLearnedProfile(std::string* err) {
   close(temp_fd_);
   temp_fd_ = -1;
   if (renameat(dir_fd_, temp_name_.c_str(), dir_fd_, base_name_.c_str()) != 0) {
-    return fail("rename " + temp_name_ + " to " + base_name_, errno);
+    // The run's result is whole in the temporary file: keep it and say where it is.
+    *err = "--seccomp-learn " + path_ + ": " +
+           ErrnoMessage("rename " + temp_name_ + " to " + base_name_, errno) +
+           "; the learned profile is left in " + temp_name_ + " next to it";
+    return false;
   }
   LogEvent(LogLevel::kInfo,
            "seccomp-learn: wrote " + std::to_string(names.size()) + " calls to " + path_ + " (" +
@@ -540,8 +568,8 @@ bool SeccompListener::WriteLearnedProfile(std::string* err) {
 }
 
 bool PrepareSeccompListener(const Options& options, const SeccompContext& context,
-                            SeccompProgram* program, std::unique_ptr<SeccompListener>* out,
-                            std::string* err) {
+                            const SeccompListener::Writer& writer, SeccompProgram* program,
+                            std::unique_ptr<SeccompListener>* out, std::string* err) {
   if (!options.seccomp_learn && !options.seccomp_log) return true;
   const ListenMode mode = options.seccomp_learn ? ListenMode::kLearn : ListenMode::kLog;
   const std::string flag = options.seccomp_learn ? "--seccomp-learn" : "--seccomp-log";
@@ -572,7 +600,9 @@ bool PrepareSeccompListener(const Options& options, const SeccompContext& contex
   if (mode == ListenMode::kLearn) {
     std::vector<std::string> arches;
     for (const SeccompArch* arch : SeccompTargetArches(context.arch)) arches.push_back(arch->name);
-    if (!listener->PrepareLearnFile(*options.seccomp_learn, std::move(arches), err)) return false;
+    if (!listener->PrepareLearnFile(*options.seccomp_learn, std::move(arches), writer, err)) {
+      return false;
+    }
     program->name = "learn";
     program->unconfined = false;
     program->flags = 0;

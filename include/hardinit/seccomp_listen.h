@@ -12,6 +12,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include <sys/uio.h>
 
 #include <cstdint>
@@ -91,9 +92,16 @@ class SeccompListener {
 
   // Learn mode: where the profile goes. Reads an existing FILE (merged at the end), opens its
   // directory and creates the temporary file now, while hardinit still has its privileges
-  // and can still refuse to start.
+  // and can still refuse to start. PID 1 renames it with its dropped ids (`writer`), so the
+  // directory's mode must let those write; the temporary file is given to them.
+  struct Writer {
+    uid_t uid = 0;
+    gid_t gid = 0;
+    bool chown = false;  // hardinit switches ids: hand the temporary file over
+    gid_t file_gid = 0;  // to the program's group (PID 1's own gid is one the program lacks)
+  };
   bool PrepareLearnFile(const std::string& path, std::vector<std::string> architectures,
-                        std::string* err);
+                        const Writer& writer, std::string* err);
   // Log mode: the profile's program as compiled, run on each notification for its errno.
   void SetProfileProgram(std::vector<sock_filter> program) { profile_ = std::move(program); }
 
@@ -154,8 +162,8 @@ class SeccompListener {
 // learn filter, for --seccomp-log wraps it; creates the listener. Nothing when neither flag
 // is given.
 bool PrepareSeccompListener(const Options& options, const SeccompContext& context,
-                            SeccompProgram* program, std::unique_ptr<SeccompListener>* out,
-                            std::string* err);
+                            const SeccompListener::Writer& writer, SeccompProgram* program,
+                            std::unique_ptr<SeccompListener>* out, std::string* err);
 
 // PID 1's filter when it services `listener` (compiled, not precompiled: the fd number is in
 // it).

@@ -156,6 +156,29 @@ TEST(SeccompLearnTest, AFileThatIsNotALearnedProfileIsRefusedBeforeStart) {
   EXPECT_NE(missing.err.find("--seccomp-learn"), std::string::npos) << missing.err;
 }
 
+// PID 1 renames the file with the program's uid and no capability (design.md §3.5): a
+// directory that uid cannot write is refused before the program starts; a sticky one it can
+// write (/tmp) works, since the temporary file is the program's user's.
+TEST(SeccompLearnTest, TheDirectoryMustBeWritableByTheProgramsUser) {
+  HARDINIT_REQUIRE_ROOT();
+  const std::string dir = MakeTempDir();  // root's, 0755
+  const RunResult refused =
+      RunHardinit({"--user", "nobody", "--seccomp-learn", dir + "/p.json", "--", kProbe, "try",
+                   "getppid"});
+  EXPECT_EQ(refused.exit_code, 125);
+  EXPECT_NE(refused.err.find("does not let them create files"), std::string::npos) << refused.err;
+  EXPECT_EQ(refused.out, "") << "the program ran";
+  ExpectNoTemporaryFiles(dir);
+  const std::string sticky = dir + "/sticky";
+  ASSERT_EQ(mkdir(sticky.c_str(), 0755), 0);
+  ASSERT_EQ(chmod(sticky.c_str(), 01777), 0);
+  const RunResult r = RunHardinit(
+      {"--user", "nobody", "--seccomp-learn", sticky + "/p.json", "--", kProbe, "try", "getppid"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(LearnedNames(sticky + "/p.json").count("getppid"));
+  ExpectNoTemporaryFiles(sticky);
+}
+
 TEST(SeccompLearnTest, ThreadsAndAnExecdGrandchildAreRecorded) {
   HARDINIT_REQUIRE_ROOT();
   const std::string dir = MakeTempDir();
