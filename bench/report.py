@@ -587,6 +587,25 @@ def main():
     rep.table(["calls", "µs (median)"], rows, "Capability calls")
     rep.md.append(f"Command: `{raw.text('capcost', 'meta', 'command')}`\n")
 
+    # 7d. --seccomp-log and --seccomp-learn per call
+    if "listencost" in raw.order:
+        configs = raw.order["listencost"]
+        rows = []
+        for key, label in [("getppid", "getppid() (allowed)"),
+                           ("mount_denied", "mount() (denied by default)")]:
+            wall = {c: raw.median("listencost", c, f"{key}_ns") for c in configs}
+            cpu = {c: raw.median("listencost", c, f"{key}_cpu_ns") for c in configs}
+            rows.append([label] + [f"{fmt_num(wall[c], 1)} / {fmt_num(cpu[c], 1)}" for c in configs])
+            for c in configs:
+                rep.add_csv("listencost", f"{key} / {c}", "wall_per_call", wall[c], "ns")
+                rep.add_csv("listencost", f"{key} / {c}", "cpu_per_call", cpu[c], "ns")
+        rep.md.append("## 7d. Seccomp learn and log: cost per system call\n")
+        rep.md.append("ns per call, wall / the caller's thread CPU, median of the reps. A reported "
+                      "call waits for PID 1's answer: under `--seccomp-log` only denied calls are "
+                      "reported, under `--seccomp-learn` every call is (design.md §3.12).\n")
+        rep.table(["call"] + [f"{c} ns" for c in configs], rows, "Seccomp learn/log (ns per call)")
+        rep.md.append(f"Command: `{raw.text('listencost', 'meta', 'command')}`\n")
+
     # header
     versions = [[k, raw.text("version", k, "version")] for k in raw.order["version"]]
     head = ["# hardinit benchmarks\n",

@@ -84,7 +84,7 @@ hardinit=$build/hardinit
 
 mkdir -p "$helpers" "$raw" "$out"
 rm -f "$raw"/*
-for helper in siglat reap syscost filterload landlockcost firstinsn capcost; do
+for helper in siglat reap syscost filterload landlockcost firstinsn capcost listencost; do
   if [[ ! -x $helpers/$helper || $root/bench/$helper.c -nt $helpers/$helper ||
         $root/bench/common.h -nt $helpers/$helper ||
         $root/bench/firstinsn.h -nt $helpers/$helper ]]; then
@@ -331,6 +331,22 @@ done
 "${rt[@]}" "$helpers/filterload" "$filter_loads" "${loads[@]}" >"$raw/filterload.out"
 while read -r profile metric value; do record filterload "$profile" "$metric" "$value"; done <"$raw/filterload.out"
 record filterload meta command "${rt[*]} bench/filterload $filter_loads default=BPF strict=BPF (BPF from \`hardinit seccomp export\`; one fork per load, median)"
+
+# --seccomp-log and --seccomp-learn per call: wall time, since a reported call waits for PID 1.
+listencost_configs=(
+  "hardinit --seccomp default|$hardinit --seccomp default --"
+  "hardinit --seccomp default --seccomp-log|$hardinit --seccomp default --seccomp-log --"
+  "hardinit --seccomp-learn|$hardinit --seccomp-learn $raw/learned.json --"
+)
+log listen "$syscalls calls per system call, $syscost_reps rep(s) per mode"
+for ((rep = 0; rep < syscost_reps; ++rep)); do
+  for entry in "${listencost_configs[@]}"; do
+    # shellcheck disable=SC2086
+    "${rt[@]}" ${entry#*|} "$helpers/listencost" "$syscalls" >"$raw/listencost.out" 2>/dev/null
+    while read -r key value; do record listencost "${entry%%|*}" "$key" "$value"; done <"$raw/listencost.out"
+  done
+done
+record listencost meta command "${rt[*]} hardinit MODE -- bench/listencost $syscalls ($syscost_reps reps, median; wall and thread CPU time per call)"
 
 # What start-up's "hardened + Landlock ÷ hardened" is made of: the ruleset and its enforcement.
 log landlock "$landlock_samples samples of a typical Landlock rule set"
