@@ -43,12 +43,12 @@ target_compile_definitions(hardinit_container_tests PRIVATE
   HARDINIT_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 add_dependencies(hardinit_container_tests hardinit probe)
 gtest_discover_tests(hardinit_container_tests
-  TEST_FILTER "-Dockerfile.*:Examples.*:LandlockExamples.*:HealthCheck.*" TEST_LIST hardinit_container_quick_tests
+  TEST_FILTER "-Dockerfile.*:Examples.*:LandlockExamples.*:HealthCheck.*:LearnedExamples.*" TEST_LIST hardinit_container_quick_tests
   PROPERTIES LABELS container FIXTURES_REQUIRED container_engine TIMEOUT 300
   DISCOVERY_TIMEOUT 60)
 # The example builds install python3 or nodejs from Debian's archive the first time.
 gtest_discover_tests(hardinit_container_tests
-  TEST_FILTER "Dockerfile.*:Examples.*:LandlockExamples.*:HealthCheck.*" TEST_LIST hardinit_container_image_tests
+  TEST_FILTER "Dockerfile.*:Examples.*:LandlockExamples.*:HealthCheck.*:LearnedExamples.*" TEST_LIST hardinit_container_image_tests
   PROPERTIES LABELS container FIXTURES_REQUIRED container_images TIMEOUT 900
   DISCOVERY_TIMEOUT 60)
 # Every container test needs root (the engine): label `root` too.
