@@ -1,4 +1,4 @@
-// The cost of --seccomp-learn and --seccomp-log per system call (design.md §3.10): wall time,
+// The cost of --seccomp-learn and --seccomp-log per system call (design.md §3.12): wall time,
 // since a reported call waits for PID 1 (its time blocked is not the caller's CPU time), and
 // the caller's own CPU time beside it. COUNT calls each of getppid() (allowed by every profile:
 // under --seccomp-log it never reaches PID 1; under --seccomp-learn every call does) and

@@ -1,4 +1,4 @@
-// --seccomp-learn and --seccomp-log (design.md §3.10). Zone: parent.
+// --seccomp-learn and --seccomp-log (design.md §3.12). Zone: parent.
 #include "hardinit/seccomp_listen.h"
 
 #include <fcntl.h>
@@ -216,7 +216,8 @@ SeccompRuleSet SupervisorListenerRules(std::string_view target_arch, int listene
         "ioctl", SCMP_ACT_ALLOW, {{0, fd, 0, SCMP_CMP_EQ}, {1, request, 0, SCMP_CMP_EQ}}});
   }
   if (mode == ListenMode::kLearn) {
-    for (const char* name : {"fsync", "renameat", "unlinkat"}) {
+    // glibc's renameat() is renameat2() where the kernel has no renameat (riscv64).
+    for (const char* name : {"fsync", "renameat", "renameat2", "unlinkat"}) {
       set.rules.push_back(SeccompRule{name, SCMP_ACT_ALLOW, {}});
     }
   }

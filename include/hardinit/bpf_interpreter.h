@@ -1,7 +1,7 @@
 // A classic-BPF interpreter for seccomp programs (the subset the kernel accepts). Zone: parent.
 //
 // PID 1 runs a profile's own program on a --seccomp-log notification to learn the errno the
-// profile gives (design.md §3.10); the tests ask filters what they answer for any architecture
+// profile gives (design.md §3.12); the tests ask filters what they answer for any architecture
 // and system call, including ones this kernel cannot run.
 #ifndef HARDINIT_BPF_INTERPRETER_H_
 #define HARDINIT_BPF_INTERPRETER_H_

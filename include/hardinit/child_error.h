@@ -63,7 +63,7 @@ static_assert(sizeof(ChildError) == 8);
 inline constexpr ChildError kReachedExecRecord{Step::kReachedExec, 0};
 inline constexpr ChildError kPrivilegesDroppedRecord{Step::kPrivilegesDropped, 0};
 
-// The exit status of a child that loaded a reporting filter (design.md §3.10) but could not
+// The exit status of a child that loaded a reporting filter (design.md §3.12) but could not
 // hand its listener to PID 1: every other call of the child now waits for an answer nobody
 // gives, so it cannot write a record. The filter lets exit_group() with exactly this value
 // through; the kernel keeps its low byte, 125.

@@ -49,7 +49,7 @@ struct Options {
   std::optional<std::string> groups;    // --groups LIST
   std::optional<std::string> cap_keep;  // --cap-keep LIST
   std::string seccomp = "default";      // --seccomp PROFILE
-  std::optional<std::string> seccomp_learn;  // --seccomp-learn FILE (design.md §3.10)
+  std::optional<std::string> seccomp_learn;  // --seccomp-learn FILE (design.md §3.12)
   bool seccomp_log = false;                  // --seccomp-log
   LandlockOptions landlock;             // --fs-ro, --fs-rw, --net-bind, --net-connect, --landlock
   std::vector<std::string> file_env;    // --file-env NAMES: set NAME from NAME_FILE (file_env.h)

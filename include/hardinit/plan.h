@@ -92,7 +92,7 @@ struct LaunchPlan {
   size_t filter_len = 0;
   unsigned int seccomp_flags = 0;
 
-  // --seccomp-learn and --seccomp-log (design.md §3.10): the filter is loaded with
+  // --seccomp-learn and --seccomp-log (design.md §3.12): the filter is loaded with
   // SECCOMP_FILTER_FLAG_NEW_LISTENER and the listener it returns is sent to PID 1 with
   // SCM_RIGHTS: sendmsg(listener_socket, listener_message, 0), the one call the filter lets
   // through unreported (it compares both arguments). The child writes the fd number into the

@@ -1,6 +1,6 @@
 // --seccomp-learn and --seccomp-log: filters that report system calls to PID 1 through
 // seccomp user notification, PID 1's side of the notifications, and the learned profile
-// (design.md §3.10). Zone: parent.
+// (design.md §3.12). Zone: parent.
 //
 // The child loads the filter with SECCOMP_FILTER_FLAG_NEW_LISTENER and sends the listener to
 // PID 1 over a socketpair made before the fork; from then on the child's calls wait for PID
@@ -42,7 +42,7 @@ inline constexpr int kListenMinKernelMinor = 5;
 // unreported. Any other call goes on: for
 // kLearn, SECCOMP_RET_USER_NOTIF for every call and architecture; for kLog, the profile's own
 // program with each ERRNO return turned into SECCOMP_RET_USER_NOTIF (KILL, TRAP and the
-// other actions stay as they are: design.md §3.10).
+// other actions stay as they are: design.md §3.12).
 bool BuildReportingFilter(ListenMode mode, const std::vector<sock_filter>& profile,
                           const std::string& target_arch, int socket_fd, const void* message,
                           std::vector<sock_filter>* out, std::string* err);

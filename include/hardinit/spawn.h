@@ -19,7 +19,7 @@ namespace hardinit {
 // been reaped, *exit_code is 125, 126 or 127 and *err says which step failed and why, or
 // which signal killed the child before it reached exec (125: the program never ran).
 //
-// With a `listener` (--seccomp-learn, --seccomp-log: design.md §3.10) it first receives the
+// With a `listener` (--seccomp-learn, --seccomp-log: design.md §3.12) it first receives the
 // child's listener, then answers the child's reported calls while it waits for the records:
 // the record's write and execve itself are reported.
 bool Spawn(const LaunchPlan& plan, Sys& child_sys, pid_t* child, int* exit_code, std::string* err,

@@ -26,7 +26,7 @@ struct SupervisorConfig {
   bool warn_on_reap = false;              // -w
   std::string seccomp_name;               // named in the log line when SIGSYS kills the child
   // --seccomp-learn/--seccomp-log: serviced in the same poll() as the signals, until no
-  // process uses the filter any more (design.md §3.10).
+  // process uses the filter any more (design.md §3.12).
   SeccompListener* listener = nullptr;
 };
 

@@ -1,4 +1,4 @@
-// --seccomp-learn and --seccomp-log in a PID namespace (design.md §3.10, issue 14), from the
+// --seccomp-learn and --seccomp-log in a PID namespace (design.md §3.12, issue 14), from the
 // program's own point of view: what a learned profile then lets a program do, and what the
 // probe's calls return under --seccomp-log.
 #include <signal.h>
@@ -19,6 +19,14 @@ namespace hardinit::testing {
 namespace {
 
 using Report = std::map<std::string, std::string>;
+
+#if defined(__x86_64__)
+constexpr char kNativeScmpArch[] = "SCMP_ARCH_X86_64";
+#elif defined(__aarch64__)
+constexpr char kNativeScmpArch[] = "SCMP_ARCH_AARCH64";
+#else
+#error "name this machine's SCMP_ARCH"
+#endif
 
 std::string ReadText(const std::string& path) {
   std::ifstream in(path);
@@ -98,8 +106,9 @@ TEST(SeccompLearnTest, TheProfileHasDockersLayout) {
   const RunResult r = RunHardinit(Learn(file, {kProbe, "try", "getppid"}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string text = ReadText(file);
-  EXPECT_EQ(text.rfind("{\n  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n  \"defaultErrnoRet\": 1,\n"
-                       "  \"architectures\": [\n    \"SCMP_ARCH_X86_64\",",
+  EXPECT_EQ(text.rfind(std::string("{\n  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n  "
+                                   "\"defaultErrnoRet\": 1,\n  \"architectures\": [\n    \"") +
+                           kNativeScmpArch + "\"",
                        0),
             0U)
       << text;
@@ -162,9 +171,8 @@ TEST(SeccompLearnTest, AFileThatIsNotALearnedProfileIsRefusedBeforeStart) {
 TEST(SeccompLearnTest, TheDirectoryMustBeWritableByTheProgramsUser) {
   HARDINIT_REQUIRE_ROOT();
   const std::string dir = MakeTempDir();  // root's, 0755
-  const RunResult refused =
-      RunHardinit({"--user", "nobody", "--seccomp-learn", dir + "/p.json", "--", kProbe, "try",
-                   "getppid"});
+  const RunResult refused = RunHardinit(
+      {"--user", "nobody", "--seccomp-learn", dir + "/p.json", "--", kProbe, "try", "getppid"});
   EXPECT_EQ(refused.exit_code, 125);
   EXPECT_NE(refused.err.find("does not let them create files"), std::string::npos) << refused.err;
   EXPECT_EQ(refused.out, "") << "the program ran";

@@ -640,7 +640,7 @@ TEST_F(ChildStepsTest, AReportThatCannotBeWrittenStopsBeforeExecve) {
   EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "execve"), 0);
 }
 
-// --seccomp-learn/--seccomp-log (design.md §3.10): the filter asks for a listener, which goes
+// --seccomp-learn/--seccomp-log (design.md §3.12): the filter asks for a listener, which goes
 // to PID 1 right after the load and before anything else, through the plan's socket and
 // message, and the listener's own fd number travels in the message.
 TEST_F(ChildStepsTest, SendsTheListenerRightAfterTheFilter) {

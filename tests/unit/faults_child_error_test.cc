@@ -305,7 +305,7 @@ TEST(ChildErrorMessages, AChildKilledBeforeExecIs125NamingTheSignal) {
 
 // A child that loaded a reporting filter but could not send the listener cannot write its
 // record (the write would wait for PID 1 forever): it exits with the one status the filter
-// lets through, and the parent names the hand-over (design.md §3.10).
+// lets through, and the parent names the hand-over (design.md §3.12).
 TEST(ChildErrorMessages, AFailedListenerHandOverIs125NamingIt) {
   SeccompListener listener(ListenMode::kLearn, "learn");
   std::string err;

@@ -1,4 +1,4 @@
-// --seccomp-learn and --seccomp-log's parts that need no PID namespace (design.md §3.10): the
+// --seccomp-learn and --seccomp-log's parts that need no PID namespace (design.md §3.12): the
 // reporting filter as an interpreter and the kernel see it, PID 1's widened filter loaded for
 // real, and the learned profile's text.
 #include "hardinit/seccomp_listen.h"
@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <set>
 #include <string>
 #include <vector>
@@ -24,19 +25,20 @@
 #include "hardinit/seccomp.h"
 #include "hardinit/seccomp_compile.h"
 #include "hardinit/seccomp_profile.h"
+#include "machine_abi.h"
 
 namespace hardinit {
 namespace {
 
 constexpr int kSocket = 7;
-const char kMessage[64] = {};  // only its address matters
+const std::string kArch = CurrentSeccompContext(0).arch;  // Docker's name of this machine
+const char kMessage[64] = {};                             // only its address matters
 const uint64_t kAddress = reinterpret_cast<uintptr_t>(kMessage);
 
 std::vector<sock_filter> Reporting(ListenMode mode, const std::vector<sock_filter>& profile = {}) {
   std::vector<sock_filter> filter;
   std::string err;
-  EXPECT_TRUE(BuildReportingFilter(mode, profile, "amd64", kSocket, kMessage, &filter, &err))
-      << err;
+  EXPECT_TRUE(BuildReportingFilter(mode, profile, kArch, kSocket, kMessage, &filter, &err)) << err;
   return filter;
 }
 
@@ -60,10 +62,13 @@ TEST(ReportingFilterTest, LearnReportsEveryCallButTheHandOverAndExit) {
   EXPECT_EQ(RunBpf(learn, Call(SYS_sendmsg, {kSocket, kAddress ^ (1ULL << 40), 0})),
             SECCOMP_RET_USER_NOTIF);
   // Other ABIs are reported too, the hand-over's number included.
-  EXPECT_EQ(RunBpf(learn, Call(SYS_sendmsg, {kSocket, kAddress}, AUDIT_ARCH_I386)),
+  EXPECT_EQ(RunBpf(learn, Call(SYS_sendmsg, {kSocket, kAddress}, kCompatAuditArch)),
             SECCOMP_RET_USER_NOTIF);
-  EXPECT_EQ(RunBpf(learn, Call(1, {}, AUDIT_ARCH_I386)), SECCOMP_RET_USER_NOTIF);
+  EXPECT_EQ(RunBpf(learn, Call(kCompatGetpid, {}, kCompatAuditArch)), SECCOMP_RET_USER_NOTIF);
+  EXPECT_EQ(RunBpf(learn, Call(SYS_getpid, {}, kForeignAuditArch)), SECCOMP_RET_USER_NOTIF);
+#if defined(__x86_64__)
   EXPECT_EQ(RunBpf(learn, Call(0x40000000 | 39)), SECCOMP_RET_USER_NOTIF) << "x32";
+#endif
 }
 
 TEST(ReportingFilterTest, LogTurnsOnlyTheProfilesErrnoReturnsIntoReports) {
@@ -85,7 +90,7 @@ TEST(ReportingFilterTest, LogTurnsOnlyTheProfilesErrnoReturnsIntoReports) {
 
 TEST(ReportingFilterTest, KillActionsStayKills) {
   SeccompRuleSet rules;
-  rules.target_arch = "amd64";
+  rules.target_arch = kArch;
   rules.default_action = SCMP_ACT_ALLOW;
   rules.bad_arch_action = SCMP_ACT_KILL_PROCESS;
   rules.rules = {{"mount", SCMP_ACT_KILL_PROCESS, {}}, {"personality", SCMP_ACT_ERRNO(22), {}}};
@@ -105,7 +110,7 @@ TEST(ReportingFilterTest, AProfileWithoutErrnoReturnsHasNothingToLog) {
   std::vector<sock_filter> filter;
   std::string err;
   EXPECT_FALSE(
-      BuildReportingFilter(ListenMode::kLog, allow_all, "amd64", kSocket, kMessage, &filter, &err));
+      BuildReportingFilter(ListenMode::kLog, allow_all, kArch, kSocket, kMessage, &filter, &err));
   EXPECT_NE(err.find("nothing to report"), std::string::npos) << err;
 }
 
@@ -121,8 +126,8 @@ TEST(SupervisorListenerFilterTest, AllowsTheListenerIoctlsAndNothingMore) {
     std::vector<sock_filter> filter;
     SeccompCompileReport report;
     std::string err;
-    ASSERT_TRUE(CompileSeccompRules(SupervisorListenerRules("amd64", listener, mode), &filter,
-                                    &report, &err))
+    ASSERT_TRUE(
+        CompileSeccompRules(SupervisorListenerRules(kArch, listener, mode), &filter, &report, &err))
         << err;
     auto under = [&](auto call) {
       const int status = RunInConfinedChild(&filter, [&] { return errno_of(call()); });
@@ -137,7 +142,7 @@ TEST(SupervisorListenerFilterTest, AllowsTheListenerIoctlsAndNothingMore) {
     EXPECT_EQ(under([&] { return syscall(SYS_mount, 0, 0, 0, 0, 0); }), EPERM);
     EXPECT_EQ(under([&] { return syscall(SYS_fsync, -1); }),
               mode == ListenMode::kLearn ? EBADF : EPERM);
-    EXPECT_EQ(under([&] { return syscall(SYS_renameat, -1, "", -1, ""); }),
+    EXPECT_EQ(under([&] { return renameat(-1, "", -1, ""); }),
               mode == ListenMode::kLearn ? ENOENT : EPERM);
     // Negative control: unconfined, the foreign ioctl reaches the kernel.
     EXPECT_EQ(under.template operator()([&] { return 0L; }), 0);
@@ -195,10 +200,12 @@ TEST(LearnedProfileTest, RefusesToMergeAnythingElse) {
 }
 
 TEST(LearnedProfileTest, NamesCallsOfEveryAbi) {
-  EXPECT_EQ(SyscallNameFor(AUDIT_ARCH_X86_64, SYS_getppid), "getppid");
-  EXPECT_EQ(SyscallNameFor(AUDIT_ARCH_I386, 20), "getpid");
+  EXPECT_EQ(SyscallNameFor(kNativeAuditArch, SYS_getppid), "getppid");
+  EXPECT_EQ(SyscallNameFor(kCompatAuditArch, kCompatGetpid), "getpid");
+#if defined(__x86_64__)
   EXPECT_EQ(SyscallNameFor(AUDIT_ARCH_X86_64, 0x40000000 | 39), "getpid") << "x32";
-  EXPECT_EQ(SyscallNameFor(AUDIT_ARCH_X86_64, 100000), "");
+#endif
+  EXPECT_EQ(SyscallNameFor(kNativeAuditArch, 100000), "");
 }
 
 }  // namespace
