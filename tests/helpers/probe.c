@@ -1066,6 +1066,11 @@ int main(int argc, char** argv) {
     } else if (strcmp(command, "try") == 0) {
       Try(arg);
       ++i;
+    } else if (strcmp(command, "getppid-exit") == 0) {
+      /* Exits with the errno getppid() fails with (0 when it works), reporting nothing: for a
+         process whose every other call may fail (a seccomp learner that is gone). */
+      const long rc = syscall(SYS_getppid);
+      _exit(rc < 0 ? errno : 0);
     } else if (strcmp(command, "thread-try") == 0) {
       TryInNewThread(arg);
       ++i;

@@ -2,7 +2,9 @@
 // program's own point of view: what a learned profile then lets a program do, and what the
 // probe's calls return under --seccomp-log.
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -11,6 +13,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "harness.h"
@@ -232,6 +235,43 @@ TEST(SeccompLearnTest, TheProfileIsWrittenWhenTheContainerIsStopped) {
   EXPECT_EQ(r.exit_code, 128 + SIGTERM) << r.err;
   EXPECT_TRUE(LearnedNames(file).count("personality")) << ReadText(file);
   ExpectNoTemporaryFiles(dir);
+}
+
+// Fail safe (design.md §3.12): when the learner is gone, the program's calls fail (the
+// kernel's ENOSYS for a listener nobody holds); nothing runs unrecorded. hardinit runs as a
+// subreaper here, so it can be killed while the program lives on; the program, orphaned to
+// this test process, reports through its exit status alone.
+TEST(SeccompLearnTest, WithTheLearnerGoneTheProgramsCallsFail) {
+  HARDINIT_REQUIRE_ROOT();
+  ASSERT_EQ(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+  const std::string file = MakeTempDir() + "/gone.json";
+  RunOptions plain;
+  plain.new_pid_namespace = false;
+  auto orphan_status = [](pid_t hardinit_pid) {
+    // The program, reparented here once hardinit is gone.
+    for (int i = 0; i < 100; ++i) {
+      int status = 0;
+      const pid_t pid = waitpid(-1, &status, WNOHANG);
+      if (pid > 0 && pid != hardinit_pid) return status;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return -1;
+  };
+  {
+    Process hardinit(Learn(file, {kProbe, "try", "getppid", "sleep", "1", "getppid-exit"}), plain);
+    ASSERT_TRUE(hardinit.WaitForOutput("getppid=OK")) << hardinit.out();
+    hardinit.Signal(SIGKILL);
+    EXPECT_EQ(hardinit.Wait().exit_code, 128 + SIGKILL);
+    const int status = orphan_status(hardinit.pid());
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == ENOSYS) << "status " << status;
+  }
+  // Negative control: with the learner alive, the same call works (exit 0).
+  {
+    Process hardinit(Learn(file, {kProbe, "try", "getppid", "sleep", "1", "getppid-exit"}), plain);
+    const RunResult r = hardinit.Wait();
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+  }
+  prctl(PR_SET_CHILD_SUBREAPER, 0);
 }
 
 TEST(SeccompLearnTest, RefusedWithExecAndUnderTheTiniName) {
