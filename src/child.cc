@@ -275,8 +275,7 @@ ChildError LoadSeccomp(const LaunchPlan& plan, Sys& sys) {
   sock_fprog program{static_cast<unsigned short>(plan.filter_len),
                      const_cast<sock_filter*>(plan.filter)};
   const bool listen = plan.listener_socket >= 0;
-  const unsigned int flags =
-      plan.seccomp_flags | (listen ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0U);
+  const unsigned int flags = plan.seccomp_flags | (listen ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0U);
   const long rc = sys.Seccomp(SECCOMP_SET_MODE_FILTER, flags, &program);
   if (rc < 0) return Fail(Step::kLoadSeccomp, rc);
   if (!listen) return kOk;

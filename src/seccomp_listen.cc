@@ -5,6 +5,7 @@
 #include <linux/audit.h>
 #include <seccomp.h>
 #include <spdlog/spdlog.h>
+#include <sys/fsuid.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -368,14 +369,29 @@ bool SeccompListener::PrepareLearnFile(const std::string& path,
     }
   }
   temp_name_ = "." + base_name_ + ".hardinit-" + std::to_string(getpid()) + ".tmp";
+  // Created as the program's user when hardinit switches to it (setfsuid needs CAP_SETUID,
+  // which switching needs anyway; fchown would need CAP_CHOWN, which a container that drops
+  // it lacks): PID 1 renames it with that uid, and in a sticky directory (/tmp) only a file's
+  // owner may. The fs ids are this thread's alone (no glibc setxid broadcast).
+  int saved_fsuid = -1, saved_fsgid = -1;
+  if (writer.chown) {
+    saved_fsgid = setfsgid(writer.file_gid);
+    saved_fsuid = setfsuid(writer.uid);
+  }
   temp_fd_ = openat(dir_fd_, temp_name_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int open_errno = errno;
+  if (writer.chown) {
+    setfsuid(static_cast<uid_t>(saved_fsuid));
+    setfsgid(static_cast<gid_t>(saved_fsgid));
+  }
   if (temp_fd_ < 0) {
-    *err = "--seccomp-learn " + path + ": " + ErrnoMessage(dir + "/" + temp_name_, errno);
+    *err = "--seccomp-learn " + path + ": " + ErrnoMessage(dir + "/" + temp_name_, open_errno);
     return false;
   }
-  // In a sticky directory (/tmp) only a file's owner may rename it.
-  if (writer.chown && fchown(temp_fd_, writer.uid, writer.file_gid) != 0) {
-    *err = "--seccomp-learn " + path + ": " + ErrnoMessage("fchown " + temp_name_, errno);
+  struct stat temp_stat {};
+  if (writer.chown && (fstat(temp_fd_, &temp_stat) != 0 || temp_stat.st_uid != writer.uid)) {
+    *err = "--seccomp-learn " + path + ": " + temp_name_ + " could not be created as uid " +
+           std::to_string(writer.uid);
     unlinkat(dir_fd_, temp_name_.c_str(), 0);
     return false;
   }

@@ -8,8 +8,8 @@
 #define HARDINIT_PLAN_H_
 
 #include <linux/filter.h>
-#include <sys/socket.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include <cstddef>

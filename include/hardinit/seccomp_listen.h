@@ -93,12 +93,13 @@ class SeccompListener {
   // Learn mode: where the profile goes. Reads an existing FILE (merged at the end), opens its
   // directory and creates the temporary file now, while hardinit still has its privileges
   // and can still refuse to start. PID 1 renames it with its dropped ids (`writer`), so the
-  // directory's mode must let those write; the temporary file is given to them.
+  // directory's mode must let those write; the temporary file is created as the program's
+  // user.
   struct Writer {
     uid_t uid = 0;
     gid_t gid = 0;
-    bool chown = false;  // hardinit switches ids: hand the temporary file over
-    gid_t file_gid = 0;  // to the program's group (PID 1's own gid is one the program lacks)
+    bool chown = false;  // hardinit switches ids: create the temporary file as `uid`
+    gid_t file_gid = 0;  // and the program's group (PID 1's own gid is one the program lacks)
   };
   bool PrepareLearnFile(const std::string& path, std::vector<std::string> architectures,
                         const Writer& writer, std::string* err);
