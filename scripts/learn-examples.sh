@@ -10,9 +10,10 @@
 # all that decides when it is shipped with --security-opt seccomp=FILE), and
 # HARDINIT_SECCOMP_LEARN pointing into a volume; it is driven with GET requests from inside
 # the container, then stopped with `docker stop`, which makes PID 1 write the profile.
+# HARDINIT_LEARN_BIN=PATH mounts a static hardinit built elsewhere over the image's own.
 set -euo pipefail
 
-(($#)) || { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+(($#)) || { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 docker=("$@")
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
@@ -28,7 +29,9 @@ for example in python node; do
     cp "$root/docker/examples/$example/seccomp.json" "$out/seccomp.json"
     chown 1000:1000 "$out/seccomp.json"  # app: PID 1 renames over it as that user
   fi
-  id=$("${docker[@]}" run -d --network none --read-only --tmpfs /tmp \
+  mount_bin=()
+  [[ -z ${HARDINIT_LEARN_BIN:-} ]] || mount_bin=(-v "$HARDINIT_LEARN_BIN:/usr/local/bin/hardinit:ro")
+  id=$("${docker[@]}" run -d --network none --read-only --tmpfs /tmp "${mount_bin[@]}" \
     --cap-drop ALL --cap-add SETUID --cap-add SETGID --cap-add SETPCAP \
     --cap-add NET_BIND_SERVICE --security-opt no-new-privileges:true \
     --sysctl net.ipv4.ip_unprivileged_port_start=1024 --security-opt seccomp=unconfined \
