@@ -802,27 +802,40 @@ TEST_F(HealthCheck, ScratchImageResolvesFromEtcHostsWithoutAShell) {
 
 // docker/examples/*/seccomp.json, learned with --seccomp-learn (scripts/learn-examples.sh,
 // docs/seccomp.md): each service serves under its own learned profile alone (Docker's filter
-// off, as `--security-opt seccomp=FILE` would ship it), and calls it never made, unshare and
-// mount, are denied by that profile and named by --seccomp-log. The negative control runs the
-// same command without the profile: unshare then works, so the denial was the profile's.
+// off, as `--security-opt seccomp=FILE` would ship it), and calls it never made are denied by
+// that profile and named by --seccomp-log, from a process of the same runtime under the same
+// profile: unshare(CLONE_NEWUSER) and mount() through Python's ctypes; Node.js has no binding
+// for either (and spawning unshare(1) needs calls outside its profile), so chmod() and
+// setpriority(). The negative control runs the same command under --seccomp unconfined: the
+// calls then work (mount still fails, with the kernel's EPERM for a process without
+// capabilities, and nothing is logged), so the denials were the profile's.
 class LearnedExamples : public Examples {
  protected:
   static std::string Profile(const std::string& example) {
     return std::string(HARDINIT_SOURCE_DIR) + "/docker/examples/" + example + "/seccomp.json";
   }
-  static std::string UnderProfile(const std::string& example) {
-    return ComposeSettings() + "--security-opt seccomp=unconfined -v " +
-           Quote(Profile(example)) + ":/etc/hardinit/seccomp.json:ro " +
-           "-e HARDINIT_SECCOMP=/etc/hardinit/seccomp.json -e HARDINIT_SECCOMP_LOG=1 ";
+  static std::string WithProfile(const std::string& example) {
+    return ComposeSettings() + "--security-opt seccomp=unconfined --tmpfs /tmp -v " +
+           Quote(Profile(example)) + ":/etc/hardinit/seccomp.json:ro ";
   }
 
-  void ServesUnderItsLearnedProfile(const std::string& example, const std::string& client) {
+  struct Tries {
+    std::string command;                  // run by hardinit as uid 0 without capabilities
+    std::vector<std::string> denied;      // what it prints under the profile
+    std::vector<std::string> logged;      // hardinit's lines under --seccomp-log
+    std::vector<std::string> unconfined;  // what it prints without a filter
+  };
+
+  void ServesUnderItsLearnedProfile(const std::string& example, const std::string& client,
+                                    const Tries& tries) {
     std::string image, id;
     Result get;
     ASSERT_NO_FATAL_FAILURE(BuildExample(example, &image));
-    ASSERT_NO_FATAL_FAILURE(
-        StartAndGet("--read-only --tmpfs /tmp " + UnderProfile(example) + image, client, &id,
-                    &get));
+    ASSERT_NO_FATAL_FAILURE(StartAndGet("--read-only " + WithProfile(example) +
+                                            "-e HARDINIT_SECCOMP=/etc/hardinit/seccomp.json "
+                                            "-e HARDINIT_SECCOMP_LOG=1 " +
+                                            image,
+                                        client, &id, &get));
     Status s = ParseStatus(get.out);
     EXPECT_EQ(Field(s, "Uid"), "1000 1000 1000 1000") << get;
     EXPECT_EQ(Field(s, "Seccomp"), "2") << get;
@@ -831,35 +844,51 @@ class LearnedExamples : public Examples {
     Result logs = Docker("logs " + id);
     EXPECT_EQ(logs.out.find("denied"), std::string::npos) << logs;
 
-    // unshare(CLONE_NEWUSER) and mount(), never made by the service, from a process under the
-    // same profile (the image's util-linux, started by hardinit as the service is; as uid 0
-    // without capabilities, since util-linux's mount refuses another user before it calls
-    // mount(2)).
-    const std::string tries =
-        " --user 0 -- sh -c 'unshare -U true; echo unshare=$?; "
-        "mount -t tmpfs none /tmp; echo mount=$?'";
-    Result denied = Run(UnderProfile(example) + "--entrypoint /usr/local/bin/hardinit " + image +
-                        " --seccomp /etc/hardinit/seccomp.json --seccomp-log" + tries);
-    EXPECT_NE(denied.out.find("unshare=1"), std::string::npos) << denied;
-    EXPECT_NE(denied.out.find("mount=32"), std::string::npos) << denied;
-    EXPECT_NE(denied.out.find("denied unshare() to unshare"), std::string::npos) << denied;
-    EXPECT_NE(denied.out.find("denied mount() to mount"), std::string::npos) << denied;
-    EXPECT_NE(denied.out.find("EPERM (logged once per program and call)"), std::string::npos)
-        << denied;
-    // Negative control: without the profile, the user namespace is created.
-    Result control = Run(UnderProfile(example) + "--entrypoint /usr/local/bin/hardinit " + image +
-                         " --seccomp unconfined" + tries);
-    EXPECT_NE(control.out.find("unshare=0"), std::string::npos) << control;
+    const std::string run = "run --rm --network none " + WithProfile(example) +
+                            "--entrypoint /usr/local/bin/hardinit " + image;
+    Result denied = Docker(
+        run + " --seccomp /etc/hardinit/seccomp.json --seccomp-log --user 0 -- " + tries.command);
+    for (const std::string& line : tries.denied) {
+      EXPECT_NE(denied.out.find(line), std::string::npos) << line << denied;
+    }
+    for (const std::string& line : tries.logged) {
+      EXPECT_NE(denied.out.find("seccomp profile \"/etc/hardinit/seccomp.json\" denied " + line),
+                std::string::npos)
+          << line << denied;
+    }
+    Result control = Docker(run + " --seccomp unconfined --user 0 -- " + tries.command);
+    for (const std::string& line : tries.unconfined) {
+      EXPECT_NE(control.out.find(line), std::string::npos) << line << control;
+    }
     EXPECT_EQ(control.out.find("denied"), std::string::npos) << control;
   }
 };
 
-TEST_F(LearnedExamples, PythonServesUnderItsLearnedProfileThatDeniesMountAndUnshare) {
-  ServesUnderItsLearnedProfile("python", kPythonClient);
+TEST_F(LearnedExamples, PythonServesUnderItsLearnedProfileThatDeniesUnshareAndMount) {
+  const Tries tries{
+      "python3 -I -c " +
+          Quote("import ctypes; l = ctypes.CDLL(None, use_errno=True); "
+                "r = l.unshare(0x10000000); print('unshare', r, ctypes.get_errno(), flush=True); "
+                "r = l.mount(b'none', b'/tmp', b'tmpfs', 0, None); "
+                "print('mount', r, ctypes.get_errno(), flush=True)"),
+      {"unshare -1 1\n", "mount -1 1\n"},
+      {"unshare() to python3 (pid ", "mount() to python3 (pid ",
+       "EPERM (logged once per program and call)"},
+      {"unshare 0 0\n", "mount -1 1\n"}};
+  ServesUnderItsLearnedProfile("python", kPythonClient, tries);
 }
 
-TEST_F(LearnedExamples, NodeServesUnderItsLearnedProfileThatDeniesMountAndUnshare) {
-  ServesUnderItsLearnedProfile("node", kNodeClient);
+TEST_F(LearnedExamples, NodeServesUnderItsLearnedProfileThatDeniesChmodAndSetpriority) {
+  const Tries tries{
+      "node -e " +
+          Quote("const fs = require('fs'), os = require('os');"
+                "for (const [n, f] of [['chmod', () => fs.chmodSync('/tmp', 0o1777)],"
+                "                      ['setpriority', () => os.setPriority(0, 10)]]) {"
+                "  try { f(); console.log(n, 'OK'); } catch (e) { console.log(n, e.code); } }"),
+      {"chmod EPERM\n", "setpriority ERR_SYSTEM_ERROR\n"},
+      {"chmod() to node (pid ", "setpriority() to node (pid "},
+      {"chmod OK\n", "setpriority OK\n"}};
+  ServesUnderItsLearnedProfile("node", kNodeClient, tries);
 }
 
 }  // namespace
