@@ -871,9 +871,8 @@ TEST_F(LearnedExamples, PythonServesUnderItsLearnedProfileThatDeniesUnshareAndMo
                 "r = l.unshare(0x10000000); print('unshare', r, ctypes.get_errno(), flush=True); "
                 "r = l.mount(b'none', b'/tmp', b'tmpfs', 0, None); "
                 "print('mount', r, ctypes.get_errno(), flush=True)"),
-      {"unshare -1 1\n", "mount -1 1\n"},
-      {"unshare() to python3 (pid ", "mount() to python3 (pid ",
-       "EPERM (logged once per program and call)"},
+      {"unshare -1 1\n", "mount -1 1\n", "): EPERM (logged once per program and call)\n"},
+      {"unshare() to python3 (pid ", "mount() to python3 (pid "},
       {"unshare 0 0\n", "mount -1 1\n"}};
   ServesUnderItsLearnedProfile("python", kPythonClient, tries);
 }
