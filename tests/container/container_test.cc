@@ -46,9 +46,12 @@ constexpr char kSwitchingCapsOnly[] =
 // that bind(80) needs CAP_NET_BIND_SERVICE again, as on the host network or under Kubernetes,
 // and as docker/examples/compose.yaml does.
 constexpr char kPrivilegedPorts[] = "--sysctl net.ipv4.ip_unprivileged_port_start=1024";
-// Listens on port 80 and talks to itself: "ping" comes back only if bind(80) succeeded.
+// Listens on port 80 and talks to itself: "ping" comes back only if bind(80) succeeded. The
+// client retries for up to 5 s, since on a loaded machine the listener may take longer than
+// any fixed sleep to bind; a listener that failed to bind never answers.
 constexpr char kBindPort80[] =
-    "sh -c 'nc -l -p 80 & sleep 0.5; echo ping | nc 127.0.0.1 80; wait $!'";
+    "sh -c 'nc -l -p 80 & i=0; while [ $i -lt 50 ]; do echo ping | nc 127.0.0.1 80 && break; "
+    "i=$((i+1)); sleep 0.1; done; wait $!'";
 
 // ---------------------------------------------------------------------------------------
 // Running commands.
