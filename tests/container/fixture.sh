@@ -40,18 +40,7 @@ BASE_IMAGE=debian:bookworm-slim
 
 log() { printf 'fixture: %s\n' "$*" >&2; }
 
-fail_or_skip() {
-  if [[ ${HARDINIT_ALLOW_SKIP:-0} == 1 ]]; then
-    log "SKIP (HARDINIT_ALLOW_SKIP=1): $*"
-    printf '%s\n' "$*" >"$STATE/skip"
-    exit 0
-  fi
-  log "FAILED: $*"
-  log "(set HARDINIT_ALLOW_SKIP=1 to record this as a skip instead)"
-  exit 1
-}
-
-have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+. "$(dirname "$0")/fixture_lib.sh"
 
 install_missing() {
   local missing=() p

@@ -52,18 +52,7 @@ RL_SUBIDS=3000000-3065535
 
 log() { printf 'fixture(%s): %s\n' "${ENGINE:-?}" "$*" >&2; }
 
-fail_or_skip() {
-  if [[ ${HARDINIT_ALLOW_SKIP:-0} == 1 ]]; then
-    log "SKIP (HARDINIT_ALLOW_SKIP=1): $*"
-    printf '%s\n' "$*" >"$STATE/skip"
-    exit 0
-  fi
-  log "FAILED: $*"
-  log "(set HARDINIT_ALLOW_SKIP=1 to record this as a skip instead)"
-  exit 1
-}
-
-have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+. "$HERE/../container/fixture_lib.sh"
 
 # The packages come from scripts/install-deps.sh --engines, the project's one list.
 install_engine_packages() {
