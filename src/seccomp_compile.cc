@@ -190,6 +190,17 @@ bool CompileSeccompRulesWithLibseccomp(const SeccompRuleSet& rules,
     *err = "no seccomp compiler for target architecture \"" + rules.target_arch + "\"";
     return false;
   }
+  // libseccomp asks the running kernel which actions it may use (its API level, from
+  // seccomp(SECCOMP_GET_ACTION_AVAIL)) and refuses KILL_PROCESS and LOG below level 3. That
+  // question is about loading, and this compile never loads: the filter is for `target`'s
+  // kernel, not this machine's, and the BPF libseccomp emits is the same at every level from
+  // 3 up. Pinning 3 (the lowest with every action the profile parser accepts) makes the
+  // output independent of where it runs, qemu-user included, which does not emulate that
+  // seccomp() operation. The level is process-wide; hardinit never loads through libseccomp.
+  if (const int rc = seccomp_api_set(3); rc < 0) {
+    *err = ErrnoMessage("seccomp_api_set(3)", -rc);
+    return false;
+  }
   FilterContext ctx(seccomp_init(rules.default_action));
   if (!ctx) {
     *err = "libseccomp refused the default action";

@@ -12,6 +12,9 @@ mount -t securityfs securityfs /sys/kernel/security
 # The initramfs is the root filesystem and writable; no tmpfs on /tmp, where the test
 # binaries may sit at the paths they were built with.
 chmod 1777 /tmp
+# The loopback interface, up as in any container's network namespace: the health probe's
+# tests serve on 127.0.0.1. The kernel gives lo 127.0.0.1/8 when it comes up.
+ip link set lo up || echo "vm: FAILED: cannot bring up the loopback interface"
 . /vm.conf
 
 echo "vm: kernel $(uname -r) $(uname -m), $(grep -c ^processor /proc/cpuinfo) cpu(s)"

@@ -142,6 +142,12 @@ cat >"$root/etc/group" <<'GROUP'
 root:x:0:
 nogroup:x:65534:
 GROUP
+# What an engine writes into every container; the health probe's tests bind-mount their own
+# over it, which needs the file to exist.
+cat >"$root/etc/hosts" <<'HOSTS'
+127.0.0.1	localhost
+::1	localhost ip6-localhost ip6-loopback
+HOSTS
 {
   printf 'HARDINIT=%q\nPROBE=%q\nUNIT_TESTS=%q\nINTEGRATION_TESTS=%q\n' \
     "$hardinit" "$probe" "$unit" "$integration"
@@ -169,6 +175,8 @@ pass() { say "pass: $*"; passed=$((passed + 1)); }
 fail() { say "FAIL: $*"; failed=$((failed + 1)); }
 while read -r name; do pass "$name"; done < <(sed -n 's/^\[       OK \] \([^ ]*\) (.*/\1/p' "$log.txt")
 while read -r name; do fail "$name"; done < <(sed -n 's/^\[  FAILED  \] \([^ ]*\) ([0-9]* ms)$/\1/p' "$log.txt")
+# What /init itself could not set up.
+while read -r what; do fail "$what"; done < <(sed -n 's/^vm: FAILED: //p' "$log.txt")
 for suite in unit integration; do
   if ! grep -q "^vm: end $suite exit" "$log.txt"; then
     fail "the $suite tests did not finish (crash or timeout; see $log.txt)"
