@@ -36,6 +36,10 @@ excluded_integration=(
   # handler and UBSan's division-by-zero check end it with status 1 instead of the signal
   # hardinit is meant to report.
   Faults.RealFaultsAreReportedWithTheirSignal
+  # Once the learner is SIGKILLed every call of the program but exit fails with ENOSYS, by
+  # design. The sanitized probe's ASan runtime makes calls of its own on the way out, which
+  # then fail, and it ends with status 1 instead of the ENOSYS it reports.
+  SeccompLearnTest.WithTheLearnerGoneTheProgramsCallsFail
 )
 
 join() { local IFS=:; echo "$*"; }

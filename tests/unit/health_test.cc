@@ -350,7 +350,8 @@ TEST(HttpResponse, MalformedHeaderLines) {
     EXPECT_EQ(p.state(), State::kInvalid) << bad;
     EXPECT_NE(p.error().find("malformed header line 2"), std::string::npos) << p.error();
   }
-  HttpResponseParser nul = Parse(std::string("HTTP/1.1 200 OK\r\nX: a\0b\r\n\r\n", 29));
+  static constexpr char kWithNul[] = "HTTP/1.1 200 OK\r\nX: a\0b\r\n\r\n";
+  HttpResponseParser nul = Parse(std::string(kWithNul, sizeof(kWithNul) - 1));
   EXPECT_EQ(nul.state(), State::kInvalid);
   // obs-fold after a header is part of its value (RFC 9112 §5.2).
   EXPECT_EQ(Parse("HTTP/1.1 200 OK\r\nX: a\r\n  continued\r\n\r\n").state(), State::kDone);
