@@ -640,16 +640,25 @@ TEST_F(ChildStepsTest, AReportThatCannotBeWrittenStopsBeforeExecve) {
   EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "execve"), 0);
 }
 
+// The message the child sends its listener in: one SCM_RIGHTS header, as PID 1 prepares it.
+struct ListenerMessage {
+  msghdr message{};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+
+  void AskFor(LaunchPlan* plan, int socket) {
+    message.msg_control = control;
+    message.msg_controllen = sizeof(control);
+    plan->listener_socket = socket;
+    plan->listener_message = &message;
+  }
+};
+
 // --seccomp-learn/--seccomp-log (design.md §3.12): the filter asks for a listener, which goes
 // to PID 1 right after the load and before anything else, through the plan's socket and
 // message, and the listener's own fd number travels in the message.
 TEST_F(ChildStepsTest, SendsTheListenerRightAfterTheFilter) {
-  msghdr message{};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  message.msg_control = control;
-  message.msg_controllen = sizeof(control);
-  plan_.listener_socket = 11;
-  plan_.listener_message = &message;
+  ListenerMessage message;
+  message.AskFor(&plan_, /*socket=*/11);
   RecordingSys sys;
   EXPECT_TRUE(RunChildSteps(plan_, sys, /*report_fd=*/9).ok());
   const std::vector<std::string> tail = {"seccomp", "sendmsg", "write", "execve"};
@@ -667,12 +676,8 @@ TEST_F(ChildStepsTest, SendsTheListenerRightAfterTheFilter) {
 }
 
 TEST_F(ChildStepsTest, AFailedHandOverStopsBeforeTheRecordAndExecve) {
-  msghdr message{};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  message.msg_control = control;
-  message.msg_controllen = sizeof(control);
-  plan_.listener_socket = 11;
-  plan_.listener_message = &message;
+  ListenerMessage message;
+  message.AskFor(&plan_, /*socket=*/11);
   RecordingSys sys;
   sys.fail_on = "sendmsg";
   sys.fail_errno = ENOBUFS;
