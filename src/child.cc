@@ -346,16 +346,21 @@ ChildError Exec(const LaunchPlan& plan, Sys& sys) {
 
 }  // namespace
 
-// Each drop commits a new set of credentials (about 1 µs); a read is a fifth of that. Under a
-// supervisor the parent has already dropped, before the fork, what neither the program nor
-// PID 1 keeps (DropBoundingSetBeforeFork), so here most capabilities are gone already.
+// Each drop commits a new set of credentials (about 1 µs); a read is a fifth of that, and
+// needless when the parent has read the set already (bounding_held). Under a supervisor the
+// parent has dropped, before the fork, what neither the program nor PID 1 keeps
+// (DropBoundingSetBeforeFork), so here most capabilities are gone already.
 ChildError DropBoundingSet(const CapabilityPlan& caps, Sys& sys) noexcept {
   if (!caps.drop_bounding) return kOk;
   for (int cap = 0; cap <= caps.last_cap; ++cap) {
     if (HasBit(caps.bounding, cap)) continue;
-    const long in_bounding = sys.Prctl(PR_CAPBSET_READ, cap);
-    if (in_bounding < 0) return Fail(Step::kDropBoundingSet, in_bounding);
-    if (in_bounding == 0) continue;
+    if (caps.bounding_held_known) {
+      if (!HasBit(caps.bounding_held, cap)) continue;
+    } else {
+      const long in_bounding = sys.Prctl(PR_CAPBSET_READ, cap);
+      if (in_bounding < 0) return Fail(Step::kDropBoundingSet, in_bounding);
+      if (in_bounding == 0) continue;
+    }
     if (long rc = sys.Prctl(PR_CAPBSET_DROP, cap); rc < 0) return Fail(Step::kDropBoundingSet, rc);
   }
   return kOk;

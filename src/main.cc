@@ -137,7 +137,7 @@ int RunSupervisor(const Options& options) {
   }
 
   RealSys sys;
-  if (!DropBoundingSetBeforeFork(launch, sys, &err)) return Fail(kExitFailedBeforeStart, err);
+  if (!DropBoundingSetBeforeFork(&launch, sys, &err)) return Fail(kExitFailedBeforeStart, err);
   // After the fork PID 1 needs little: it reads a signalfd, reaps, signals the program and
   // writes log lines. It gives up the rest once the child's own privilege steps hold, while
   // the child loads its filter, and the child execs only once PID 1 has written that it did:
