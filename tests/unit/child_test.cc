@@ -36,6 +36,7 @@ class RecordingSys final : public Sys {
   uid_t reported_uid_offset = 0;
   uint64_t reported_permitted_extra = 0;
   uint64_t reported_bounding_extra = 0;
+  uint64_t reported_ambient_extra = 0;
   long ready_result = 1;  // what read() on PID 1's pipe returns: 1 byte, 0 (EOF) or -errno
   char ready_byte = kSupervisorDropped;
 
@@ -93,7 +94,9 @@ class RecordingSys final : public Sys {
       case PR_CAP_AMBIENT:
         if (arg2 == PR_CAP_AMBIENT_CLEAR_ALL) ambient_ = 0;
         if (arg2 == PR_CAP_AMBIENT_RAISE) ambient_ |= uint64_t{1} << arg3;
-        if (arg2 == PR_CAP_AMBIENT_IS_SET) return (ambient_ >> arg3) & 1U;
+        if (arg2 == PR_CAP_AMBIENT_IS_SET) {
+          return ((ambient_ | reported_ambient_extra) >> arg3) & 1U;
+        }
         return 0;
       default: return 0;
     }
@@ -268,7 +271,9 @@ TEST_F(ChildStepsTest, RunsTheStepsInTheDesignOrder) {
       "setresuid", "capget", "capset", "PR_SET_SECUREBITS", "capset",
       "PR_CAP_AMBIENT_CLEAR_ALL", "PR_CAP_AMBIENT_RAISE", "PR_SET_NO_NEW_PRIVS", "getresuid",
       "getresgid", "getgroups", "capget",
-      "PR_CAPBSET_READ", "PR_CAP_AMBIENT_IS_SET",  // alternate per capability
+      // Every capability's bounding bit; the ambient bit only of the one kept (the kernel keeps
+      // ambient inside permitted ∩ inheritable).
+      "PR_CAPBSET_READ", "PR_CAP_AMBIENT_IS_SET", "PR_CAPBSET_READ",
       "PR_GET_SECUREBITS",
   };
   const std::vector<std::string> calls = Collapsed(sys.calls);
@@ -447,7 +452,9 @@ TEST_F(ChildStepsTest, ChecksTheBoundingAndAmbientSetsCapByCapWithoutProc) {
   RecordingSys sys;
   EXPECT_TRUE(RunChildSteps(plan_, sys).ok());
   EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "open"), 0);
-  EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "PR_CAP_AMBIENT_IS_SET"), 41);
+  EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "PR_CAPBSET_READ"), 40 + 41);
+  // Ambient: asked inside permitted ∩ inheritable as read back (the one kept capability).
+  EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "PR_CAP_AMBIENT_IS_SET"), 1);
 
   RecordingSys skewed;  // the kernel reports a capability the plan dropped
   skewed.reported_bounding_extra = uint64_t{1} << CAP_SYS_ADMIN;
@@ -455,6 +462,27 @@ TEST_F(ChildStepsTest, ChecksTheBoundingAndAmbientSetsCapByCapWithoutProc) {
   EXPECT_EQ(error.step, Step::kVerifyBoundingSet);
   EXPECT_EQ(error.error, 0);
   EXPECT_EQ(std::count(skewed.calls.begin(), skewed.calls.end(), "execve"), 0);
+}
+
+// Inside permitted ∩ inheritable the ambient bit is still asked and checked; outside it the
+// kernel cannot hold one (capabilities(7)), so nothing is asked: keeping nothing asks none.
+TEST_F(ChildStepsTest, ChecksTheAmbientBitWhereTheKernelCanHoldOne) {
+  RecordingSys skewed;  // the kernel reports the kept capability ambient; the plan says not
+  skewed.reported_ambient_extra = uint64_t{1} << CAP_NET_BIND_SERVICE;
+  LaunchPlan plan = plan_;
+  plan.caps.ambient = 0;
+  const ChildError error = RunChildSteps(plan, skewed);
+  EXPECT_EQ(error.step, Step::kVerifyAmbient);
+  EXPECT_EQ(std::count(skewed.calls.begin(), skewed.calls.end(), "execve"), 0);
+  // Negative control: the same plan, the kernel agreeing, starts the program.
+  RecordingSys agreeing;
+  EXPECT_TRUE(RunChildSteps(plan, agreeing).ok());
+
+  RecordingSys none;  // nothing kept: permitted and inheritable read back empty
+  plan.caps.bounding = plan.caps.permitted = plan.caps.effective = plan.caps.inheritable = 0;
+  EXPECT_TRUE(RunChildSteps(plan, none).ok());
+  EXPECT_EQ(std::count(none.calls.begin(), none.calls.end(), "PR_CAP_AMBIENT_IS_SET"), 0);
+  EXPECT_EQ(std::count(none.calls.begin(), none.calls.end(), "PR_CAPBSET_READ"), 41 + 41);
 }
 
 // PID 1's cue and word (design.md §3.5): once its privilege steps hold, the child closes its
