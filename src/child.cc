@@ -228,7 +228,14 @@ ChildError VerifyCapabilities(const CapabilityPlan& caps, Sys& sys) {
   }
   // Asked cap by cap: 82 prctl() reads take 11 µs, where opening, reading and parsing
   // /proc/self/status takes 20 µs (bench/README.md), and they need no /proc. Capabilities
-  // above last_cap do not exist in this kernel, so nothing is left unread.
+  // above last_cap do not exist in this kernel, so nothing is left unread. The kernel keeps
+  // the ambient set inside permitted ∩ inheritable (capabilities(7): "no capability can ever
+  // be ambient if it is not both permitted and inheritable"; cap_capset() and every uid
+  // change enforce it), so outside the sets just read back no capability can be ambient and
+  // only those inside are asked: none when nothing is kept.
+  const uint64_t may_be_ambient = (state.Get(&__user_cap_data_struct::permitted) &
+                                   state.Get(&__user_cap_data_struct::inheritable)) |
+                                  caps.ambient;
   for (int cap = 0; cap <= caps.last_cap; ++cap) {
     if (caps.drop_bounding) {
       const long in_bounding = sys.Prctl(PR_CAPBSET_READ, cap);
@@ -237,6 +244,7 @@ ChildError VerifyCapabilities(const CapabilityPlan& caps, Sys& sys) {
         return Mismatch(Step::kVerifyBoundingSet);
       }
     }
+    if (!HasBit(may_be_ambient, cap)) continue;
     const long in_ambient = sys.Prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap);
     if (in_ambient < 0) return Fail(Step::kVerifyAmbient, in_ambient);
     if ((in_ambient == 1) != HasBit(caps.ambient, cap)) return Mismatch(Step::kVerifyAmbient);
@@ -346,16 +354,21 @@ ChildError Exec(const LaunchPlan& plan, Sys& sys) {
 
 }  // namespace
 
-// Each drop commits a new set of credentials (about 1 µs); a read is a fifth of that. Under a
-// supervisor the parent has already dropped, before the fork, what neither the program nor
-// PID 1 keeps (DropBoundingSetBeforeFork), so here most capabilities are gone already.
+// Each drop commits a new set of credentials (about 1 µs); a read is a fifth of that, and
+// needless when the parent has read the set already (bounding_held). Under a supervisor the
+// parent has dropped, before the fork, what neither the program nor PID 1 keeps
+// (DropBoundingSetBeforeFork), so here most capabilities are gone already.
 ChildError DropBoundingSet(const CapabilityPlan& caps, Sys& sys) noexcept {
   if (!caps.drop_bounding) return kOk;
   for (int cap = 0; cap <= caps.last_cap; ++cap) {
     if (HasBit(caps.bounding, cap)) continue;
-    const long in_bounding = sys.Prctl(PR_CAPBSET_READ, cap);
-    if (in_bounding < 0) return Fail(Step::kDropBoundingSet, in_bounding);
-    if (in_bounding == 0) continue;
+    if (caps.bounding_held_known) {
+      if (!HasBit(caps.bounding_held, cap)) continue;
+    } else {
+      const long in_bounding = sys.Prctl(PR_CAPBSET_READ, cap);
+      if (in_bounding < 0) return Fail(Step::kDropBoundingSet, in_bounding);
+      if (in_bounding == 0) continue;
+    }
     if (long rc = sys.Prctl(PR_CAPBSET_DROP, cap); rc < 0) return Fail(Step::kDropBoundingSet, rc);
   }
   return kOk;

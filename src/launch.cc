@@ -392,6 +392,8 @@ bool PlanCapabilities(uint64_t keep, const OwnCapabilities& own, int last_cap, u
                  "capabilities; add SETPCAP to the container to lock them");
   }
   caps->bounding = keep;
+  caps->bounding_held_known = true;
+  caps->bounding_held = own.bounding;
   caps->permitted = keep;
   caps->effective = keep;
   caps->inheritable = keep;
@@ -404,16 +406,19 @@ bool PlanCapabilities(uint64_t keep, const OwnCapabilities& own, int last_cap, u
   return true;
 }
 
-bool DropBoundingSetBeforeFork(const Launch& launch, Sys& sys, std::string* err) {
-  const LaunchPlan& program = launch.plan();
+bool DropBoundingSetBeforeFork(Launch* launch, Sys& sys, std::string* err) {
+  LaunchPlan& program = launch->plan_;
   if (!program.confine || !program.caps.drop_bounding) return true;
   CapabilityPlan both = program.caps;
-  both.bounding = program.caps.bounding | launch.SupervisorPlan().caps.bounding;
+  both.bounding = program.caps.bounding | launch->SupervisorPlan().caps.bounding;
   const ChildError error = DropBoundingSet(both, sys);
   if (!error.ok()) {
     *err = "before the fork: " + DescribeChildError(error, program);
     return false;
   }
+  // What the child and PID 1 (SupervisorPlanFor copies it) inherit: they drop the rest of
+  // their own without reading first.
+  if (program.caps.bounding_held_known) program.caps.bounding_held &= both.bounding;
   return true;
 }
 

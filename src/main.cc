@@ -1,11 +1,13 @@
 // hardinit's main(): wiring only. Every step it calls lives in the core library.
 #include <fcntl.h>
+#include <malloc.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -108,7 +110,109 @@ int RunExec(const Options& options) {
   return Fail(exit_code, err);
 }
 
-int RunSupervisor(const Options& options) {
+// Everything from the plan to the running program. What supervising needs goes into *config
+// (and *kept, which owns the listener under --seccomp-learn/--seccomp-log); the rest of the
+// set-up (the plan, the compiled profile, argv and environment copies, PID 1's filter) is
+// freed when this returns, so that PID 1 does not hold it for the container's life. Returns
+// false with *exit_code and *err when the program did not start; *config->child is then the
+// child to stop when it is not 0 (PID 1's own drop failed).
+bool StartProgram(const Options& options, const InheritedSignals& inherited, int signal_fd,
+                  SupervisorConfig* config, std::unique_ptr<Launch>* kept, int* exit_code,
+                  std::string* err) {
+  auto launch = std::make_unique<Launch>();
+  *exit_code = kExitFailedBeforeStart;
+  if (!PrepareLaunch(options, IdentityFiles{}, inherited, EnvironmentStrings(), launch.get(),
+                     exit_code, err)) {
+    return false;
+  }
+  SeccompProgram supervisor_filter;
+  supervisor_filter.unconfined = true;
+  if (options.confine && !PrepareSupervisorSeccomp(&supervisor_filter, err)) return false;
+
+  RealSys sys;
+  if (!DropBoundingSetBeforeFork(launch.get(), sys, err)) return false;
+  // After the fork PID 1 needs little: it reads a signalfd, reaps, signals the program and
+  // writes log lines. It gives up the rest once the child's own privilege steps hold, while
+  // the child loads its filter, and the child execs only once PID 1 has written that it did:
+  // the program never runs beside a PID 1 that has not dropped, and the exit of a program
+  // shorter than the drop does not wait for it (design.md §3.5).
+  LaunchPlan plan = launch->plan();
+  int ready[2] = {-1, -1};
+  if (plan.confine) {
+    if (pipe2(ready, O_CLOEXEC) != 0) {
+      *err = ErrnoMessage("pipe2", errno);
+      return false;
+    }
+    plan.supervisor_ready_fd = ready[0];
+    plan.supervisor_ready_write_fd = ready[1];
+  }
+  bool dropped = true;
+  std::string drop_err;
+  SeccompListener* listener = launch->listener();
+  auto drop_own_privileges = [&] {
+    // The program keeps the directory it was started in; PID 1 must not pin that mount for
+    // the container's life (dumb-init moves to / after the fork too). Before PID 1's filter,
+    // which does not allow chdir.
+    if (chdir("/") != 0) spdlog::warn("chdir(\"/\"): {}", strerrordesc_np(errno));
+    if (ready[0] < 0) return;
+    // PID 1 answering the program's reported calls needs ioctl() on that one listener fd,
+    // whose number Spawn has just received (design.md §3.12).
+    if (listener != nullptr && listener->fd() >= 0 &&
+        !PrepareSupervisorListenerSeccomp(*listener, &supervisor_filter, &drop_err)) {
+      dropped = false;
+    } else {
+      dropped = DropSupervisorPrivileges(*launch, options.parent_death_signal, supervisor_filter,
+                                         sys, &drop_err);
+    }
+    // Not written on failure: the child then reads end of file and does not start the
+    // program. EPIPE: the child has failed already, and Spawn reports why.
+    if (dropped && write(ready[1], &kSupervisorDropped, 1) != 1 && errno != EPIPE) {
+      dropped = false;
+      drop_err = ErrnoMessage("PID 1's own drop: telling the child", errno);
+    }
+    close(ready[1]);
+    ready[1] = -1;
+  };
+  pid_t child = 0;
+  const bool started = Spawn(plan, sys, drop_own_privileges, &child, exit_code, err, listener);
+  for (int fd : ready) {
+    if (fd >= 0) close(fd);
+  }
+  if (!started) {
+    // When PID 1 could not drop, the child stopped because PID 1 told it to: PID 1's own
+    // failure is the one to report.
+    if (!dropped) {
+      *exit_code = kExitFailedBeforeStart;
+      *err = drop_err;
+    }
+    return false;
+  }
+  LogEvent(LogLevel::kDebug, "started " + launch->program() + " as pid " + std::to_string(child),
+           {{"pid", child}});
+
+  config->child = child;
+  config->kill_process_group = options.kill_process_group;
+  config->signal_rewrites = options.signal_rewrites;
+  config->remapped_exit_codes = options.remapped_exit_codes;
+  config->grace_ms = options.grace_ms;
+  config->warn_on_reap = options.warn_on_reap;
+  config->seccomp_name = launch->seccomp_name();
+  config->listener = listener;
+  if (!dropped) {
+    // Fail closed, should the child ever have exec'd without PID 1's word: a PID 1 that kept
+    // privileges it promised to drop does not supervise. It stops the whole tree with the
+    // same bounded SIGKILL loop that ends a grace stop.
+    KillEverything(*config, signal_fd);
+    *exit_code = kExitFailedBeforeStart;
+    *err = drop_err;
+    return false;
+  }
+  // The listener lives in the launch (it names the profile it learns into).
+  if (listener != nullptr) *kept = std::move(launch);
+  return true;
+}
+
+int RunSupervisor(Options options) {
   std::string err;
   if (options.parent_death_signal != 0 &&
       prctl(PR_SET_PDEATHSIG, options.parent_death_signal) != 0) {
@@ -124,93 +228,19 @@ int RunSupervisor(const Options& options) {
   const int signal_fd = signalfd(-1, &waited, SFD_CLOEXEC | SFD_NONBLOCK);
   if (signal_fd < 0) return Fail(kExitFailedBeforeStart, ErrnoMessage("signalfd", errno));
 
-  Launch launch;
+  SupervisorConfig config;
+  std::unique_ptr<Launch> kept;
   int exit_code = kExitFailedBeforeStart;
-  if (!PrepareLaunch(options, IdentityFiles{}, inherited, EnvironmentStrings(), &launch,
-                     &exit_code, &err)) {
+  if (!StartProgram(options, inherited, signal_fd, &config, &kept, &exit_code, &err)) {
     return Fail(exit_code, err);
   }
-  SeccompProgram supervisor_filter;
-  supervisor_filter.unconfined = true;
-  if (options.confine && !PrepareSupervisorSeccomp(&supervisor_filter, &err)) {
-    return Fail(kExitFailedBeforeStart, err);
-  }
-
-  RealSys sys;
-  if (!DropBoundingSetBeforeFork(launch, sys, &err)) return Fail(kExitFailedBeforeStart, err);
-  // After the fork PID 1 needs little: it reads a signalfd, reaps, signals the program and
-  // writes log lines. It gives up the rest once the child's own privilege steps hold, while
-  // the child loads its filter, and the child execs only once PID 1 has written that it did:
-  // the program never runs beside a PID 1 that has not dropped, and the exit of a program
-  // shorter than the drop does not wait for it (design.md §3.5).
-  LaunchPlan plan = launch.plan();
-  int ready[2] = {-1, -1};
-  if (plan.confine) {
-    if (pipe2(ready, O_CLOEXEC) != 0) {
-      return Fail(kExitFailedBeforeStart, ErrnoMessage("pipe2", errno));
-    }
-    plan.supervisor_ready_fd = ready[0];
-    plan.supervisor_ready_write_fd = ready[1];
-  }
-  bool dropped = true;
-  std::string drop_err;
-  SeccompListener* listener = launch.listener();
-  auto drop_own_privileges = [&] {
-    // The program keeps the directory it was started in; PID 1 must not pin that mount for
-    // the container's life (dumb-init moves to / after the fork too). Before PID 1's filter,
-    // which does not allow chdir.
-    if (chdir("/") != 0) spdlog::warn("chdir(\"/\"): {}", strerrordesc_np(errno));
-    if (ready[0] < 0) return;
-    // PID 1 answering the program's reported calls needs ioctl() on that one listener fd,
-    // whose number Spawn has just received (design.md §3.12).
-    if (listener != nullptr && listener->fd() >= 0 &&
-        !PrepareSupervisorListenerSeccomp(*listener, &supervisor_filter, &drop_err)) {
-      dropped = false;
-    } else {
-      dropped = DropSupervisorPrivileges(launch, options.parent_death_signal, supervisor_filter,
-                                         sys, &drop_err);
-    }
-    // Not written on failure: the child then reads end of file and does not start the
-    // program. EPIPE: the child has failed already, and Spawn reports why.
-    if (dropped && write(ready[1], &kSupervisorDropped, 1) != 1 && errno != EPIPE) {
-      dropped = false;
-      drop_err = ErrnoMessage("PID 1's own drop: telling the child", errno);
-    }
-    close(ready[1]);
-    ready[1] = -1;
-  };
-  pid_t child = 0;
-  const bool started =
-      Spawn(plan, sys, drop_own_privileges, &child, &exit_code, &err, listener);
-  for (int fd : ready) {
-    if (fd >= 0) close(fd);
-  }
-  if (!started) {
-    // When PID 1 could not drop, the child stopped because PID 1 told it to: PID 1's own
-    // failure is the one to report.
-    return dropped ? Fail(exit_code, err) : Fail(kExitFailedBeforeStart, drop_err);
-  }
-  LogEvent(LogLevel::kDebug, "started " + launch.program() + " as pid " + std::to_string(child),
-           {{"pid", child}});
-
-  SupervisorConfig config;
-  config.child = child;
-  config.kill_process_group = options.kill_process_group;
-  config.signal_rewrites = options.signal_rewrites;
-  config.remapped_exit_codes = options.remapped_exit_codes;
-  config.grace_ms = options.grace_ms;
-  config.warn_on_reap = options.warn_on_reap;
-  config.seccomp_name = launch.seccomp_name();
-  config.listener = listener;
-
-  if (!dropped) {
-    // Fail closed, should the child ever have exec'd without PID 1's word: a PID 1 that kept
-    // privileges it promised to drop does not supervise. It stops the whole tree with the
-    // same bounded SIGKILL loop that ends a grace stop.
-    KillEverything(config, signal_fd);
-    return Fail(kExitFailedBeforeStart, drop_err);
-  }
+  options = Options{};
+  // The set-up's memory is free now but still resident, spread over the heap's pages among
+  // what stays: give the wholly free pages back, since PID 1 holds the rest for the
+  // container's life (bench/README.md, PID 1's RssAnon).
+  malloc_trim(0);
   const int status = Supervise(config, signal_fd);
+  SeccompListener* listener = config.listener;
   if (listener != nullptr && listener->mode() == ListenMode::kLearn &&
       !listener->WriteLearnedProfile(&err)) {
     return Fail(kExitFailedBeforeStart, err);
@@ -219,20 +249,25 @@ int RunSupervisor(const Options& options) {
 }
 
 int Main(int argc, char** argv) {
-  const std::vector<std::string> args(argv, argv + argc);
-  const Personality personality = args.empty() ? Personality::kHardinit : PersonalityFor(args[0]);
   Options options;
-  std::string err;
-  int usage_exit_code = kExitFailedBeforeStart;
-  if (!ParseCommandLine(args, EnvironmentMap(), &options, &err, &usage_exit_code)) {
-    InitLogging(LogLevel::kWarn, LogFormat::kText, personality);
-    return Fail(usage_exit_code, err);
+  {
+    // Out of scope before supervising: PID 1 keeps none of its own copies for the container's
+    // life (RunSupervisor).
+    const std::vector<std::string> args(argv, argv + argc);
+    const Personality personality =
+        args.empty() ? Personality::kHardinit : PersonalityFor(args[0]);
+    std::string err;
+    int usage_exit_code = kExitFailedBeforeStart;
+    if (!ParseCommandLine(args, EnvironmentMap(), &options, &err, &usage_exit_code)) {
+      InitLogging(LogLevel::kWarn, LogFormat::kText, personality);
+      return Fail(usage_exit_code, err);
+    }
   }
   InitLogging(options.log_level, options.log_format, options.personality);
-  const std::string argv0 = args.empty() ? "hardinit" : args[0];
+  std::string err;
   switch (options.mode) {
     case Mode::kHelp:
-      std::fputs(UsageText(options.personality, argv0).c_str(), stdout);
+      std::fputs(UsageText(options.personality, argc > 0 ? argv[0] : "hardinit").c_str(), stdout);
       return 0;
     case Mode::kVersion:
       PrintVersion(options.personality);
@@ -255,7 +290,7 @@ int Main(int argc, char** argv) {
     case Mode::kExec:
       return RunExec(options);
     case Mode::kSupervise:
-      return RunSupervisor(options);
+      return RunSupervisor(std::move(options));
   }
   return kExitFailedBeforeStart;
 }

@@ -47,6 +47,7 @@ class Launch {
                             int* exit_code, std::string* err);
   friend bool PrepareConfinement(const Options& options, const IdentityFiles& files,
                                  Launch* out, std::string* err);
+  friend bool DropBoundingSetBeforeFork(Launch* launch, Sys& sys, std::string* err);
 
  private:
   std::vector<gid_t> groups_;
@@ -84,8 +85,9 @@ bool PlanCapabilities(uint64_t keep, const OwnCapabilities& own, int last_cap, u
 // the program nor PID 1 keeps, so that the child and PID 1 each have at most their few own
 // capabilities left to drop (a bounding-set drop costs about 1 µs, and there are 41). The
 // bounding set only matters at execve(), which the parent does not call. Nothing to do when
-// the launch confines nothing or hardinit lacks CAP_SETPCAP.
-bool DropBoundingSetBeforeFork(const Launch& launch, Sys& sys, std::string* err);
+// the launch confines nothing or hardinit lacks CAP_SETPCAP. Records in the launch's plan
+// what the bounding set then holds (CapabilityPlan::bounding_held).
+bool DropBoundingSetBeforeFork(Launch* launch, Sys& sys, std::string* err);
 
 // Once the child's own drop holds, while the child loads its filter: PID 1 applies
 // SupervisorPlan() to itself through `sys` (the child's own privilege steps, checked the same

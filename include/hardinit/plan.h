@@ -38,6 +38,12 @@ struct CapabilityPlan {
   int last_cap = 40;               // /proc/sys/kernel/cap_last_cap
   bool drop_bounding = true;       // false when hardinit lacks CAP_SETPCAP
   bool lock_securebits = true;     // false when hardinit lacks CAP_SETPCAP
+  // What the bounding set holds before the drop, when the parent has read it (only the
+  // process itself can change its bounding set, so the reading stays true across fork): the
+  // drop then removes exactly those without asking the kernel cap by cap first. Unknown: each
+  // capability is read before it is dropped. Either way VerifyCapabilities reads every one.
+  bool bounding_held_known = false;
+  uint64_t bounding_held = 0;
 };
 
 struct LaunchPlan {

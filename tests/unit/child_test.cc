@@ -36,8 +36,16 @@ class RecordingSys final : public Sys {
   uid_t reported_uid_offset = 0;
   uint64_t reported_permitted_extra = 0;
   uint64_t reported_bounding_extra = 0;
+  uint64_t reported_ambient_extra = 0;
   long ready_result = 1;  // what read() on PID 1's pipe returns: 1 byte, 0 (EOF) or -errno
   char ready_byte = kSupervisorDropped;
+
+  // A plan prepared from the caller's real capabilities says what the bounding set held when
+  // the parent read it (bounding_held); a kernel would still hold exactly that.
+  RecordingSys& StartFrom(const LaunchPlan& plan) {
+    if (plan.caps.bounding_held_known) bounding_ = plan.caps.bounding_held;
+    return *this;
+  }
 
   int SetSignalMask(const sigset_t*) override { return Record("rt_sigprocmask"); }
   int SetSignalIgnored(int sig, bool ignored) override {
@@ -86,7 +94,9 @@ class RecordingSys final : public Sys {
       case PR_CAP_AMBIENT:
         if (arg2 == PR_CAP_AMBIENT_CLEAR_ALL) ambient_ = 0;
         if (arg2 == PR_CAP_AMBIENT_RAISE) ambient_ |= uint64_t{1} << arg3;
-        if (arg2 == PR_CAP_AMBIENT_IS_SET) return (ambient_ >> arg3) & 1U;
+        if (arg2 == PR_CAP_AMBIENT_IS_SET) {
+          return ((ambient_ | reported_ambient_extra) >> arg3) & 1U;
+        }
         return 0;
       default: return 0;
     }
@@ -261,7 +271,9 @@ TEST_F(ChildStepsTest, RunsTheStepsInTheDesignOrder) {
       "setresuid", "capget", "capset", "PR_SET_SECUREBITS", "capset",
       "PR_CAP_AMBIENT_CLEAR_ALL", "PR_CAP_AMBIENT_RAISE", "PR_SET_NO_NEW_PRIVS", "getresuid",
       "getresgid", "getgroups", "capget",
-      "PR_CAPBSET_READ", "PR_CAP_AMBIENT_IS_SET",  // alternate per capability
+      // Every capability's bounding bit; the ambient bit only of the one kept (the kernel keeps
+      // ambient inside permitted ∩ inheritable).
+      "PR_CAPBSET_READ", "PR_CAP_AMBIENT_IS_SET", "PR_CAPBSET_READ",
       "PR_GET_SECUREBITS",
   };
   const std::vector<std::string> calls = Collapsed(sys.calls);
@@ -290,6 +302,43 @@ TEST_F(ChildStepsTest, DropsOnlyWhatIsStillInTheBoundingSet) {
   EXPECT_TRUE(RunChildSteps(plan_, sys).ok());
   EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "PR_CAPBSET_DROP"), 1);
   EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "PR_CAPBSET_READ"), 40 + 41);
+}
+
+// When the parent has read the bounding set (bounding_held), the drop removes exactly what
+// is held and not kept, reading nothing; the check after it still reads every capability.
+TEST_F(ChildStepsTest, DropsWhatThePlanSaysIsHeldWithoutReadingFirst) {
+  RecordingSys sys;
+  const uint64_t held = (uint64_t{1} << CAP_KILL) | (uint64_t{1} << CAP_CHOWN);
+  CapabilityPlan before_fork = plan_.caps;
+  before_fork.bounding |= held;
+  ASSERT_TRUE(DropBoundingSet(before_fork, sys).ok());
+  sys.calls.clear();
+  LaunchPlan plan = plan_;
+  plan.caps.bounding_held_known = true;
+  plan.caps.bounding_held = held;
+  EXPECT_TRUE(RunChildSteps(plan, sys).ok());
+  EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "PR_CAPBSET_DROP"), 2);
+  // Every read is the check's, after the last drop.
+  EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "PR_CAPBSET_READ"), 41);
+  const auto last_drop = std::find(sys.calls.rbegin(), sys.calls.rend(), "PR_CAPBSET_DROP");
+  const auto first_read = std::find(sys.calls.begin(), sys.calls.end(), "PR_CAPBSET_READ");
+  EXPECT_LT(sys.calls.rend() - last_drop - 1, first_read - sys.calls.begin());
+  // Negative control: unknown, the same plan reads each capability before dropping it.
+  sys.calls.clear();
+  plan.caps.bounding_held_known = false;
+  EXPECT_TRUE(RunChildSteps(plan, sys).ok());
+  EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "PR_CAPBSET_READ"), 40 + 41);
+}
+
+// A reading that were wrong cannot let a capability through: the check reads the set itself.
+TEST_F(ChildStepsTest, ABoundingSetHeldBeyondThePlansReadingFailsTheCheck) {
+  RecordingSys sys;  // the kernel's bounding set still holds every capability
+  LaunchPlan plan = plan_;
+  plan.caps.bounding_held_known = true;
+  plan.caps.bounding_held = 0;  // the plan believes none is
+  const ChildError error = RunChildSteps(plan, sys);
+  EXPECT_EQ(error.step, Step::kVerifyBoundingSet);
+  EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "execve"), 0);
 }
 
 // Every step, made to fail: the child stops there with that step named, calls nothing
@@ -403,7 +452,9 @@ TEST_F(ChildStepsTest, ChecksTheBoundingAndAmbientSetsCapByCapWithoutProc) {
   RecordingSys sys;
   EXPECT_TRUE(RunChildSteps(plan_, sys).ok());
   EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "open"), 0);
-  EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "PR_CAP_AMBIENT_IS_SET"), 41);
+  EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "PR_CAPBSET_READ"), 40 + 41);
+  // Ambient: asked inside permitted ∩ inheritable as read back (the one kept capability).
+  EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), "PR_CAP_AMBIENT_IS_SET"), 1);
 
   RecordingSys skewed;  // the kernel reports a capability the plan dropped
   skewed.reported_bounding_extra = uint64_t{1} << CAP_SYS_ADMIN;
@@ -411,6 +462,27 @@ TEST_F(ChildStepsTest, ChecksTheBoundingAndAmbientSetsCapByCapWithoutProc) {
   EXPECT_EQ(error.step, Step::kVerifyBoundingSet);
   EXPECT_EQ(error.error, 0);
   EXPECT_EQ(std::count(skewed.calls.begin(), skewed.calls.end(), "execve"), 0);
+}
+
+// Inside permitted ∩ inheritable the ambient bit is still asked and checked; outside it the
+// kernel cannot hold one (capabilities(7)), so nothing is asked: keeping nothing asks none.
+TEST_F(ChildStepsTest, ChecksTheAmbientBitWhereTheKernelCanHoldOne) {
+  RecordingSys skewed;  // the kernel reports the kept capability ambient; the plan says not
+  skewed.reported_ambient_extra = uint64_t{1} << CAP_NET_BIND_SERVICE;
+  LaunchPlan plan = plan_;
+  plan.caps.ambient = 0;
+  const ChildError error = RunChildSteps(plan, skewed);
+  EXPECT_EQ(error.step, Step::kVerifyAmbient);
+  EXPECT_EQ(std::count(skewed.calls.begin(), skewed.calls.end(), "execve"), 0);
+  // Negative control: the same plan, the kernel agreeing, starts the program.
+  RecordingSys agreeing;
+  EXPECT_TRUE(RunChildSteps(plan, agreeing).ok());
+
+  RecordingSys none;  // nothing kept: permitted and inheritable read back empty
+  plan.caps.bounding = plan.caps.permitted = plan.caps.effective = plan.caps.inheritable = 0;
+  EXPECT_TRUE(RunChildSteps(plan, none).ok());
+  EXPECT_EQ(std::count(none.calls.begin(), none.calls.end(), "PR_CAP_AMBIENT_IS_SET"), 0);
+  EXPECT_EQ(std::count(none.calls.begin(), none.calls.end(), "PR_CAPBSET_READ"), 41 + 41);
 }
 
 // PID 1's cue and word (design.md §3.5): once its privilege steps hold, the child closes its
@@ -520,7 +592,7 @@ TEST_F(ChildStepsTest, TiniPersonalityConfinesNothing) {
   Launch launch;
   PrepareFor({"/sbin/docker-init", "--", "/bin/true"}, {{"PATH", "/usr/bin:/bin"}}, &launch);
   RecordingSys sys;
-  EXPECT_TRUE(RunChildSteps(launch.plan(), sys).ok());
+  EXPECT_TRUE(RunChildSteps(launch.plan(), sys.StartFrom(launch.plan())).ok());
   const std::vector<std::string> expected = {"setpgid", "rt_sigaction(21,DFL)",
                                              "rt_sigaction(22,DFL)", "rt_sigprocmask", "execve"};
   EXPECT_EQ(WithoutTty(sys.calls), expected);
@@ -534,7 +606,7 @@ TEST_F(ChildStepsTest, TiniPersonalityWithHardinitUserConfines) {
   PrepareFor({"tini", "--", "/bin/true"}, {{"PATH", "/usr/bin:/bin"}, {"HARDINIT_USER", ids}},
              &launch);
   RecordingSys sys;
-  EXPECT_TRUE(RunChildSteps(launch.plan(), sys).ok());
+  EXPECT_TRUE(RunChildSteps(launch.plan(), sys.StartFrom(launch.plan())).ok());
   for (const char* call : {"PR_SET_NO_NEW_PRIVS", "seccomp", "PR_CAP_AMBIENT_CLEAR_ALL"}) {
     EXPECT_EQ(std::count(sys.calls.begin(), sys.calls.end(), call), 1) << call;
   }
@@ -546,7 +618,7 @@ TEST_F(ChildStepsTest, TheHardinitNameMarksFdsCloexecAndGosuKeepsThem) {
   PrepareFor({"hardinit", "--seccomp", "unconfined", "--", "/bin/true"},
              {{"PATH", "/usr/bin:/bin"}}, &hardinit);
   RecordingSys swept;
-  EXPECT_TRUE(RunChildSteps(hardinit.plan(), swept).ok());
+  EXPECT_TRUE(RunChildSteps(hardinit.plan(), swept.StartFrom(hardinit.plan())).ok());
   EXPECT_EQ(std::count(swept.calls.begin(), swept.calls.end(), "close_range"), 1);
   EXPECT_EQ(swept.close_range_first, 3u);
 
@@ -554,7 +626,7 @@ TEST_F(ChildStepsTest, TheHardinitNameMarksFdsCloexecAndGosuKeepsThem) {
   const std::string ids = std::to_string(getuid()) + ":" + std::to_string(getgid());
   PrepareFor({"gosu", ids, "/bin/true"}, {{"PATH", "/usr/bin:/bin"}}, &gosu);
   RecordingSys kept;
-  EXPECT_TRUE(RunChildSteps(gosu.plan(), kept).ok());
+  EXPECT_TRUE(RunChildSteps(gosu.plan(), kept.StartFrom(gosu.plan())).ok());
   EXPECT_EQ(std::count(kept.calls.begin(), kept.calls.end(), "close_range"), 0);
   EXPECT_EQ(std::count(kept.calls.begin(), kept.calls.end(), "PR_SET_NO_NEW_PRIVS"), 1);
 }
@@ -570,7 +642,7 @@ TEST_F(ChildStepsTest, SocketActivationFdsStayOpenAndListenPidNamesTheProgram) {
   ASSERT_NE(launch.plan().listen_pid, nullptr);
   RecordingSys sys;
   sys.pid = 4194303;
-  EXPECT_TRUE(RunChildSteps(launch.plan(), sys).ok());
+  EXPECT_TRUE(RunChildSteps(launch.plan(), sys.StartFrom(launch.plan())).ok());
   EXPECT_EQ(sys.close_range_first, 5u) << "fds 3 and 4 are passed on";
   bool found = false;
   for (char* const* entry = launch.plan().envp; *entry != nullptr; ++entry) {
@@ -587,7 +659,7 @@ TEST_F(ChildStepsTest, SocketActivationFdsStayOpenAndListenPidNamesTheProgram) {
              {{"PATH", "/usr/bin:/bin"}, {"LISTEN_PID", "1"}, {"LISTEN_FDS", "2"}}, &other);
   EXPECT_EQ(other.plan().listen_pid, nullptr);
   RecordingSys swept;
-  EXPECT_TRUE(RunChildSteps(other.plan(), swept).ok());
+  EXPECT_TRUE(RunChildSteps(other.plan(), swept.StartFrom(other.plan())).ok());
   EXPECT_EQ(swept.close_range_first, 3u);
   EXPECT_EQ(std::count(swept.calls.begin(), swept.calls.end(), "getpid"), 0);
 }
@@ -745,7 +817,8 @@ class SupervisorDropTest : public ::testing::Test {
   }
 
   bool Drop(RecordingSys& sys, std::string* err, int parent_death_signal = SIGTERM) {
-    return DropSupervisorPrivileges(launch_, parent_death_signal, filter_, sys, err);
+    return DropSupervisorPrivileges(launch_, parent_death_signal, filter_,
+                                    sys.StartFrom(launch_.plan()), err);
   }
 
   Options options_;
@@ -757,7 +830,8 @@ TEST_F(SupervisorDropTest, AppliesThePlanThenDumpablePdeathsigAndItsFilter) {
   RecordingSys sys;
   std::string err;
   ASSERT_TRUE(Drop(sys, &err)) << err;
-  EXPECT_EQ(sys.calls.front(), "PR_CAPBSET_READ") << "no process group or signal steps";
+  // The parent read the bounding set: PID 1 drops what it holds without reading first.
+  EXPECT_EQ(sys.calls.front(), "PR_CAPBSET_DROP") << "no process group or signal steps";
   EXPECT_NE(std::find(sys.calls.begin(), sys.calls.end(), "setresuid"), sys.calls.end());
   EXPECT_NE(std::find(sys.calls.begin(), sys.calls.end(), "PR_SET_NO_NEW_PRIVS"), sys.calls.end());
   EXPECT_EQ(std::find(sys.calls.begin(), sys.calls.end(), "execve"), sys.calls.end());
