@@ -287,21 +287,28 @@ constexpr std::array kHardinitCalls = {
     "recvfrom",
 };
 
-// runc 1.1.5 (Debian 12), under Docker without no-new-privileges: found by removing each
-// call from a profile that started a container until it no longer did (docs/seccomp.md).
+// runc 1.1.5 (Debian 12): the calls of its init process (its thread that installs the profile
+// and the Go runtime's other threads) from prctl(PR_SET_SECCOMP) to the entrypoint's execve,
+// traced with `strace -f` under `runc run` of a bundle and under Podman's create/start (which
+// waits on the exec fifo), as uid 1000, without no-new-privileges, with an allow-all profile;
+// and, under Docker, those found by removing calls from a working profile one at a time
+// (clone3, close_range, pread64: Go starts threads there). docs/seccomp.md lists them.
 constexpr std::array kRuncCalls = {
-    "capget",  "capset",  "chdir",  "clone3",     "close_range", "fcntl",
-    "fstat",   "fstatfs", "futex",  "getdents64", "getppid",     "newfstatat",
-    "pread64", "read",    "setgid", "setgroups",  "setuid",      "write",
+    "capget",    "capset",      "chdir",      "clone3",     "close",      "close_range",
+    "epoll_ctl", "epoll_pwait", "execve",     "faccessat2", "fchown",     "fcntl",
+    "fstat",     "fstatfs",     "futex",      "getcwd",     "getdents64", "getpid",
+    "getppid",   "nanosleep",   "newfstatat", "openat",     "pread64",    "prctl",
+    "read",      "sched_yield", "setgid",     "setgroups",  "setuid",     "write",
 };
 
-// crun 1.8.1 (Debian 12), measured with `strace -f crun run` of a bundle with a profile:
-// the calls of the container's process from its seccomp(SECCOMP_SET_MODE_FILTER) to its
-// execve, as root and as uid 1000, without noNewPrivileges (with it, crun installs the
-// profile last: close and execve only).
+// crun 1.8.1 (Debian 12): the calls of the container's process from its
+// seccomp(SECCOMP_SET_MODE_FILTER) to its execve, traced with `strace -f` under `crun run` of
+// a bundle and under Podman's create/start (pselect6: the wait for `crun start`), as root and
+// as uid 1000, without noNewPrivileges (with it, crun installs the profile last: close and
+// execve only).
 constexpr std::array kCrunCalls = {
-    "capset",         "close",     "execve",    "prctl", "rt_sigaction",
-    "rt_sigprocmask", "setresgid", "setresuid", "write",
+    "capset",       "close",          "execve",    "prctl",     "pselect6",
+    "rt_sigaction", "rt_sigprocmask", "setresgid", "setresuid", "write",
 };
 
 }  // namespace

@@ -220,11 +220,12 @@ TEST(EntrypointCallsTest, HoldsPid1sAllowListTheRuntimesListsAndOnlyKnownNames) 
   }
   // runc 1.1.5 and crun 1.8.1, as docs/seccomp.md lists them.
   for (const char* name :
-       {"capget",    "capset",       "chdir",          "clone3",    "close_range",
-        "fcntl",     "fstat",        "fstatfs",        "futex",     "getdents64",
-        "getppid",   "newfstatat",   "pread64",        "read",      "setgid",
-        "setgroups", "setuid",       "write",          "close",     "execve",
-        "prctl",     "rt_sigaction", "rt_sigprocmask", "setresgid", "setresuid"}) {
+       {"capget",    "capset",       "chdir",          "clone3",     "close",      "close_range",
+        "epoll_ctl", "epoll_pwait",  "execve",         "faccessat2", "fchown",     "fcntl",
+        "fstat",     "fstatfs",      "futex",          "getcwd",     "getdents64", "getpid",
+        "getppid",   "nanosleep",    "newfstatat",     "openat",     "pread64",    "prctl",
+        "read",      "sched_yield",  "setgid",         "setgroups",  "setuid",     "write",
+        "pselect6",  "rt_sigaction", "rt_sigprocmask", "setresgid",  "setresuid"}) {
     EXPECT_TRUE(RuntimeCalls().count(name)) << name;
   }
   std::set<std::string> both = HardinitOwnCalls();
