@@ -329,14 +329,19 @@ class WholeContainerProfileTest : public ::testing::Test {
   // Runs hardinit with `args` under `filter`, installed in the launcher just before its exec.
   static RunResult UnderFilter(const std::vector<sock_filter>& filter,
                                const std::vector<std::string>& args) {
+    return RunHardinit(args, Outer(filter));
+  }
+
+  // Installs `filter` in the launcher just before it execs hardinit. Not ASSERT there: it
+  // runs in the forked launcher; a failed load is an exit code of its own (97).
+  static RunOptions Outer(const std::vector<sock_filter>& filter) {
     RunOptions outer;
     outer.before_exec = [&filter] {
       sock_fprog prog{static_cast<unsigned short>(filter.size()),
                       const_cast<sock_filter*>(filter.data())};
-      // Not ASSERT: this runs in the forked launcher. An exit code of its own instead.
       if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) _exit(97);
     };
-    return RunHardinit(args, outer);
+    return outer;
   }
 
   static std::string WithoutName(const std::string& json, const std::string& name) {
@@ -401,6 +406,37 @@ TEST_F(WholeContainerProfileTest, HardinitRunsUnderALearnedProfileLoadedFromOuts
     EXPECT_NE(r.err.find(why), std::string::npos) << missing << "\n" << r.err;
     EXPECT_EQ(r.out.find("8\n"), std::string::npos) << missing << ": the program ran" << r.out;
   }
+}
+
+// The same, for a signal: under a learned file installed from outside, PID 1 forwards the
+// engine's SIGTERM to the program, whose handler decides the exit code (7, not 143).
+TEST_F(WholeContainerProfileTest, PidOneForwardsASignalUnderALearnedProfile) {
+  HARDINIT_REQUIRE_ROOT();
+  const std::string dir = MakeTempDir();
+  ASSERT_EQ(chmod(dir.c_str(), 01777), 0);
+  const std::string file = dir + "/signal.json";
+  const std::vector<std::string> command = {
+      "/bin/sh", "-c",
+      "trap 'echo got-term; exit 7' TERM; echo ready; while :; do sleep 0.1; done"};
+  std::vector<std::string> learn = {"--user", "1000:1000", "--seccomp-learn", file, "--"};
+  learn.insert(learn.end(), command.begin(), command.end());
+  {
+    Process p(learn, RunOptions{});
+    ASSERT_TRUE(p.WaitForOutput("ready"));
+    p.Signal(SIGTERM);
+    const RunResult r = p.Wait();
+    ASSERT_EQ(r.exit_code, 7) << r.err;
+  }
+  const std::vector<sock_filter> whole = Export(file);
+  ASSERT_FALSE(whole.empty());
+  std::vector<std::string> args = {"--user", "1000:1000", "--seccomp", file, "--"};
+  args.insert(args.end(), command.begin(), command.end());
+  Process p(args, Outer(whole));
+  ASSERT_TRUE(p.WaitForOutput("ready")) << p.out();
+  p.Signal(SIGTERM);
+  const RunResult r = p.Wait();
+  EXPECT_EQ(r.exit_code, 7) << r.err << r.out;
+  EXPECT_NE(r.out.find("got-term"), std::string::npos) << r.out;
 }
 
 // --seccomp-log: denied calls fail with exactly the profile's errno, are named once per
