@@ -292,7 +292,7 @@ constexpr std::array kHardinitCalls = {
 // traced with `strace -f` under `runc run` of a bundle and under Podman's create/start (which
 // waits on the exec fifo), as uid 1000, without no-new-privileges, with an allow-all profile;
 // and, under Docker, those found by removing calls from a working profile one at a time
-// (clone3, close_range, pread64: Go starts threads there). docs/seccomp.md lists them.
+// (clone3, close_range and pread64 were found only that way). docs/seccomp.md lists them.
 constexpr std::array kRuncCalls = {
     "capget",    "capset",      "chdir",      "clone3",     "close",      "close_range",
     "epoll_ctl", "epoll_pwait", "execve",     "faccessat2", "fchown",     "fcntl",
