@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -205,6 +206,133 @@ bool BuildReportingFilter(ListenMode mode, const std::vector<sock_filter>& profi
     return false;
   }
   return ValidateSeccompBpf(*out, err);
+}
+
+namespace {
+
+// hardinit's calls outside PID 1's supervisor set, measured on x86_64 with `strace -f` of
+// hardinit in a PID namespace across its modes (scripts/measure-hardinit-calls.sh: default,
+// strict, JSON and .bpf profiles, --user/--groups/--cap-keep, Landlock, --seccomp-log, a
+// grace stop, forwarded signals, reaped zombies, --file-env, --exec, --inspect, `hardinit
+// health`, `hardinit seccomp check`). readlinkat is aarch64's name for x86_64's readlink
+// (the other calls have the same name on both; poll's ppoll is in the supervisor set).
+// A call missing here fails the integration test that runs hardinit under a learned profile
+// (seccomp_learn_test.cc, HardinitRunsUnderALearnedProfileLoadedFromOutside).
+constexpr std::array kHardinitCalls = {
+    // start-up (static glibc) and the command line
+    "arch_prctl",
+    "brk",
+    "execve",
+    "mprotect",
+    "prlimit64",
+    "readlink",
+    "readlinkat",
+    "rseq",
+    "set_robust_list",
+    "set_tid_address",
+    "uname",
+    "ioctl",
+    "getrandom",
+    // identity and capabilities, in PID 1 and in the child
+    "capget",
+    "capset",
+    "getuid",
+    "geteuid",
+    "getgid",
+    "getgroups",
+    "getresuid",
+    "getresgid",
+    "setgroups",
+    "setresgid",
+    "setresuid",
+    "prctl",
+    "chdir",
+    "setpgid",
+    // files: profiles, account files, --file-env, /proc
+    "openat",
+    "read",
+    "lseek",
+    "close",
+    "close_range",
+    "fstatfs",
+    "newfstatat",
+    // the child and its hand-over
+    "clone",
+    "pipe2",
+    "socketpair",
+    "sendmsg",
+    "recvmsg",
+    "seccomp",
+    "landlock_create_ruleset",
+    "landlock_add_rule",
+    "landlock_restrict_self",
+    "rt_sigaction",
+    "rt_sigprocmask",
+    // supervising
+    "signalfd4",
+    "timerfd_create",
+    "timerfd_settime",
+    "poll",
+    "wait4",
+    "kill",
+    "getpid",
+    "getppid",
+    "write",
+    "exit_group",
+    // hardinit health (a HEALTHCHECK runs under the container's profile)
+    "socket",
+    "connect",
+    "getsockopt",
+    "sendto",
+    "recvfrom",
+};
+
+// runc 1.1.5 (Debian 12): the calls of its init process (its thread that installs the profile
+// and the Go runtime's other threads) from prctl(PR_SET_SECCOMP) to the entrypoint's execve,
+// traced with `strace -f` under `runc run` of a bundle and under Podman's create/start (which
+// waits on the exec fifo), as uid 1000, without no-new-privileges, with an allow-all profile;
+// and, under Docker, those found by removing calls from a working profile one at a time
+// (clone3, close_range and pread64 were found only that way). docs/seccomp.md lists them.
+constexpr std::array kRuncCalls = {
+    "capget",    "capset",      "chdir",      "clone3",     "close",      "close_range",
+    "epoll_ctl", "epoll_pwait", "execve",     "faccessat2", "fchown",     "fcntl",
+    "fstat",     "fstatfs",     "futex",      "getcwd",     "getdents64", "getpid",
+    "getppid",   "nanosleep",   "newfstatat", "openat",     "pread64",    "prctl",
+    "read",      "sched_yield", "setgid",     "setgroups",  "setuid",     "write",
+};
+
+// crun 1.8.1 (Debian 12): the calls of the container's process from its
+// seccomp(SECCOMP_SET_MODE_FILTER) to its execve, traced with `strace -f` under `crun run` of
+// a bundle and under Podman's create/start (pselect6: the wait for `crun start`), as root and
+// as uid 1000, without noNewPrivileges (with it, crun installs the profile last: close and
+// execve only).
+constexpr std::array kCrunCalls = {
+    "capset",       "close",          "execve",    "prctl",     "pselect6",
+    "rt_sigaction", "rt_sigprocmask", "setresgid", "setresuid", "write",
+};
+
+}  // namespace
+
+std::set<std::string> HardinitOwnCalls() {
+  std::set<std::string> names(kHardinitCalls.begin(), kHardinitCalls.end());
+  // PID 1's own filter bounds what it calls for the rest of its life: its allow list is part
+  // of the set, so the two cannot drift apart. Its names are the same for every arch.
+  for (const SeccompRule& rule : SupervisorSeccompRules("").rules) {
+    names.insert(rule.name);
+  }
+  return names;
+}
+
+std::set<std::string> RuntimeCalls() {
+  std::set<std::string> names(kRuncCalls.begin(), kRuncCalls.end());
+  names.insert(kCrunCalls.begin(), kCrunCalls.end());
+  return names;
+}
+
+std::set<std::string> EntrypointCalls() {
+  std::set<std::string> names = HardinitOwnCalls();
+  names.merge(RuntimeCalls());
+  return names;
 }
 
 SeccompRuleSet SupervisorListenerRules(std::string_view target_arch, int listener_fd,
@@ -534,6 +662,7 @@ void SeccompListener::Deny(const seccomp_notif& request) {
 std::set<std::string> SeccompListener::LearnedNames() const {
   std::set<std::string> names = existing_;
   names.insert({"exit", "exit_group"});  // let through unreported (BuildReportingFilter)
+  names.merge(EntrypointCalls());
   for (const auto& [arch, nr] : seen_) {
     auto it = names_.find({arch, nr});
     std::string name = it != names_.end() ? it->second : SyscallNameFor(arch, nr);

@@ -53,6 +53,18 @@ bool BuildReportingFilter(ListenMode mode, const std::vector<sock_filter>& profi
 SeccompRuleSet SupervisorListenerRules(std::string_view target_arch, int listener_fd,
                                        ListenMode mode);
 
+// The calls a container whose entrypoint is hardinit makes under the container's profile
+// besides the program's own (design.md §3.12), which learning cannot observe: every learned
+// file includes them, so that it loads unchanged with `--seccomp FILE`, `docker run
+// --security-opt seccomp=FILE` (runc) and `podman run --security-opt seccomp=FILE` (crun).
+// HardinitOwnCalls: PID 1's supervisor set (SupervisorSeccompRules) and the measured rest of
+// hardinit (start-up, the child before the program's execve, the listener's hand-over,
+// `hardinit health`, --inspect). RuntimeCalls: what runc and crun call after installing the
+// profile and before the entrypoint's execve.
+std::set<std::string> HardinitOwnCalls();
+std::set<std::string> RuntimeCalls();
+std::set<std::string> EntrypointCalls();  // the union of both
+
 // The Docker/OCI profile for `names` (sorted, unique): defaultAction SCMP_ACT_ERRNO,
 // defaultErrnoRet 1, `architectures`, one ALLOW entry; one name a line, so that a diff between
 // two runs shows added and removed calls line by line.

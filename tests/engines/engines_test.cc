@@ -12,6 +12,7 @@
 // The engines come from tests/engines/fixture.sh (ctest fixtures; see engines.cmake).
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -539,6 +540,76 @@ TEST_P(PodmanTest, TiniNameConfinesOnlyWhenHardinitVariablesOptIn) {
   EXPECT_EQ(Get(o, "securebits"), kLockedSecurebits) << opted;
   EXPECT_TRUE(IsSandboxed(o, 1)) << opted;
   EXPECT_EQ(Get(o, "bind:80"), "OK") << opted;
+}
+
+// A file learned with --seccomp-learn is the whole container's profile (design.md §3.12):
+// `podman run --security-opt seccomp=FILE` with hardinit as the entrypoint and its own filter
+// off starts (runc's or crun's calls after installing it, hardinit's start, PID 1), the probe
+// runs as app, and calls the learning run never made fail with the profile's EPERM, from the
+// probe's own point of view. Controls: under seccomp=unconfined the same calls work
+// (unshare-user, personality; mount fails for want of CAP_SYS_ADMIN either way), and the file
+// without signalfd4, which only hardinit calls, stops hardinit with 125.
+TEST_P(PodmanTest, ALearnedProfileLoadsAsTheWholeContainersProfile) {
+  char dir_template[] = "/tmp/hardinit-eng-learn-XXXXXX";
+  ASSERT_NE(mkdtemp(dir_template), nullptr);
+  const std::string dir = dir_template;
+  // Sticky and world-writable: the learner renames as the program's uid, and the rootless
+  // user reads the file from here.
+  ASSERT_EQ(chmod(dir.c_str(), 01777), 0);
+  const std::string file = dir + "/probe.json";
+  Result learn = Shell("unshare -fp --mount-proc " + Quote(HARDINIT_BINARY) +
+                       " --user 1000 --cap-keep NET_BIND_SERVICE --seccomp-learn " + Quote(file) +
+                       " -- " + Quote(HARDINIT_PROBE) + " status try getppid");
+  ASSERT_EQ(learn.rc, 0) << learn;
+  const std::string command =
+      " -e HARDINIT_SECCOMP=unconfined " +
+      In("--user app --cap-keep NET_BIND_SERVICE -- probe status try getppid try unshare-user "
+         "try personality try mount");
+
+  Result r = Run(std::string(kSwitchingCaps) + " --security-opt seccomp=" + file + command);
+  ASSERT_EQ(r.rc, 0) << r;
+  Report p = ParseReport(r.out);
+  EXPECT_TRUE(HasAppIdentity(p)) << r;
+  EXPECT_EQ(Get(p, "Seccomp_filters"), "1") << "the learned profile, installed by Podman" << r;
+  EXPECT_EQ(Get(p, "getppid"), "OK") << r;
+  EXPECT_EQ(Get(p, "unshare-user"), "EPERM") << r;
+  EXPECT_EQ(Get(p, "personality"), "EPERM") << r;
+  EXPECT_EQ(Get(p, "mount"), "EPERM") << r;
+
+  Result control =
+      Run(std::string(kSwitchingCaps) + " --security-opt seccomp=unconfined" + command);
+  ASSERT_EQ(control.rc, 0) << control;
+  Report c = ParseReport(control.out);
+  EXPECT_EQ(Get(c, "Seccomp_filters"), "0") << control;
+  EXPECT_EQ(Get(c, "unshare-user"), "OK") << control;
+  EXPECT_EQ(Get(c, "personality"), "OK") << control;
+
+  const std::string cut = dir + "/without-signalfd4.json";
+  Result strip = Shell("grep -v '^        \"signalfd4\",$' " + Quote(file) + " >" + Quote(cut) +
+                       " && chmod 644 " + Quote(cut) + " && ! grep -q signalfd4 " + Quote(cut));
+  ASSERT_EQ(strip.rc, 0) << strip;
+  Result broken = Run(std::string(kSwitchingCaps) + " --security-opt seccomp=" + cut + command);
+  EXPECT_EQ(broken.rc, 125) << broken;
+  EXPECT_TRUE(Contains(broken.out, "hardinit: signalfd: Operation not permitted")) << broken;
+
+  // And without one the runtime alone makes after installing the profile, the runtime stops
+  // before hardinit runs: runc checks its working directory (getcwd), crun waits for `crun
+  // start` (pselect6).
+  const std::string runtime_call = engine_ == "crun" ? "pselect6" : "getcwd";
+  const std::string no_runtime_call = dir + "/without-" + runtime_call + ".json";
+  strip = Shell("grep -v '^        \"" + runtime_call + "\",$' " + Quote(file) + " >" +
+                Quote(no_runtime_call) + " && chmod 644 " + Quote(no_runtime_call) +
+                " && ! grep -q '\"" + runtime_call + "\"' " + Quote(no_runtime_call));
+  ASSERT_EQ(strip.rc, 0) << strip;
+  Result runtime =
+      Run(std::string(kSwitchingCaps) + " --security-opt seccomp=" + no_runtime_call + command);
+  EXPECT_NE(runtime.rc, 0) << runtime;
+  EXPECT_FALSE(Contains(runtime.out, "Uid=")) << "the probe ran" << runtime;
+  if (engine_ != "crun") {
+    EXPECT_TRUE(Contains(runtime.out, "failed to verify if current working directory is safe"))
+        << runtime;
+  }
+  Shell("rm -rf " + Quote(dir));
 }
 
 INSTANTIATE_TEST_SUITE_P(Podman, PodmanTest, testing::Values("podman"));

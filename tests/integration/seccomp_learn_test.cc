@@ -1,12 +1,16 @@
 // --seccomp-learn and --seccomp-log in a PID namespace (design.md §3.12, issue 14), from the
 // program's own point of view: what a learned profile then lets a program do, and what the
 // probe's calls return under --seccomp-log.
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -297,6 +301,142 @@ TEST(SeccompLearnTest, RefusedWithExecAndUnderTheTiniName) {
   const RunResult env = RunHardinit({"--", kProbe, "exit", "0"}, with_variable);
   EXPECT_EQ(env.exit_code, 0) << env.err;
   EXPECT_TRUE(LearnedNames(file).count("execve"));
+}
+
+// A learned file is the profile of the whole container whose entrypoint is hardinit
+// (design.md §3.12): an outer process installs it before it execs hardinit, the way runc and
+// crun do, and hardinit runs as PID 1 under it with the usual options: --user, a kept
+// capability, its own profile inside (default, strict, the learned file), Landlock, a reaped
+// orphan, a grandchild that ignores SIGTERM and is killed after the grace time. A call of
+// hardinit's missing from EntrypointCalls() (seccomp_listen.cc) makes it exit 125 or its program
+// fail. Negative control: the same file without one of hardinit's own calls (capset, signalfd4,
+// landlock_create_ruleset) stops hardinit.
+class WholeContainerProfileTest : public ::testing::Test {
+ protected:
+  // `hardinit seccomp export` of `json`: the filter as an OCI runtime would install it.
+  static std::vector<sock_filter> Export(const std::string& json) {
+    const std::string bpf = json + ".bpf";
+    RunOptions plain;
+    plain.new_pid_namespace = false;
+    const RunResult r = RunHardinit({"seccomp", "export", json, bpf}, plain);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    const std::string bytes = ReadText(bpf);
+    std::vector<sock_filter> filter(bytes.size() / sizeof(sock_filter));
+    std::memcpy(filter.data(), bytes.data(), filter.size() * sizeof(sock_filter));
+    return filter;
+  }
+
+  // Runs hardinit with `args` under `filter`, installed in the launcher just before its exec.
+  static RunResult UnderFilter(const std::vector<sock_filter>& filter,
+                               const std::vector<std::string>& args) {
+    return RunHardinit(args, Outer(filter));
+  }
+
+  // Installs `filter` in the launcher just before it execs hardinit. Not ASSERT there: it
+  // runs in the forked launcher; a failed load is an exit code of its own (97).
+  static RunOptions Outer(const std::vector<sock_filter>& filter) {
+    RunOptions outer;
+    outer.before_exec = [&filter] {
+      sock_fprog prog{static_cast<unsigned short>(filter.size()),
+                      const_cast<sock_filter*>(filter.data())};
+      if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) _exit(97);
+    };
+    return outer;
+  }
+
+  static std::string WithoutName(const std::string& json, const std::string& name) {
+    std::string text = json;
+    const std::string line = "\n        \"" + name + "\",";
+    const size_t at = text.find(line);
+    if (at != std::string::npos) text.erase(at, line.size());
+    return text;
+  }
+};
+
+TEST_F(WholeContainerProfileTest, HardinitRunsUnderALearnedProfileLoadedFromOutside) {
+  HARDINIT_REQUIRE_ROOT();
+  const std::string dir = MakeTempDir();
+  const std::string file = dir + "/whole.json";
+  const std::string program =
+      "echo learned | cat | wc -c; (sleep 0.1 &); sh -c \"trap '' TERM; exec sleep 3\" & "
+      "sleep 0.2; exec " +
+      kProbe + " status try getppid";
+  const std::vector<std::string> command = {"/bin/sh", "-c", program};
+  ASSERT_EQ(chmod(dir.c_str(), 01777), 0);
+  const RunResult learn = RunHardinit(Learn(file, command));
+  ASSERT_EQ(learn.exit_code, 0) << learn.err;
+  // hardinit's own calls and the runtimes' are in the file although the program never made
+  // them (the set itself is tested in tests/unit/seccomp_listen_test.cc).
+  for (const char* name : {"capset", "signalfd4", "landlock_create_ruleset", "clone3"}) {
+    EXPECT_TRUE(LearnedNames(file).count(name)) << name << " is not in the learned file";
+  }
+  const std::vector<sock_filter> whole = Export(file);
+  ASSERT_FALSE(whole.empty());
+
+  for (const std::string& inner : std::vector<std::string>{"default", "strict", file}) {
+    std::vector<std::string> args = {
+        "--user",  "1000:1000", "--cap-keep", "NET_BIND_SERVICE", "--fs-ro", "/", "--fs-rw", "/tmp",
+        "--grace", "0.5",       "-w",         "--seccomp",        inner,     "--"};
+    args.insert(args.end(), command.begin(), command.end());
+    const RunResult r = UnderFilter(whole, args);
+    EXPECT_EQ(r.exit_code, 0) << inner << "\n" << r.err << r.out;
+    EXPECT_NE(r.out.find("8\n"), std::string::npos) << inner << r.out;
+    const Report report = ParseReport(r.out);
+    EXPECT_EQ(report.count("getppid") ? report.at("getppid") : "", "OK") << inner << r.out;
+    EXPECT_EQ(report.count("Uid") ? report.at("Uid") : "", "1000 1000 1000 1000") << r.out;
+    EXPECT_EQ(report.count("Seccomp_filters") ? report.at("Seccomp_filters") : "", "2")
+        << "the outer profile and hardinit's " << inner << r.out;
+    EXPECT_NE(r.err.find("Reaped zombie process"), std::string::npos) << inner << r.err;
+  }
+
+  // Negative controls: without one of hardinit's own calls, hardinit cannot start.
+  const std::vector<std::pair<std::string, std::string>> controls = {
+      {"capset", "hardinit: capset(CAP_SETPCAP) for securebits: Operation not permitted"},
+      {"signalfd4", "hardinit: signalfd: Operation not permitted"},
+      {"landlock_create_ruleset", "landlock_create_ruleset: Operation not permitted"}};
+  for (const auto& [missing, why] : controls) {
+    const std::string cut = dir + "/without-" + missing + ".json";
+    WriteFile(cut, WithoutName(ReadText(file), missing));
+    ASSERT_FALSE(LearnedNames(cut).count(missing));
+    std::vector<std::string> args = {"--user",  "1000:1000", "--fs-ro", "/",
+                                     "--fs-rw", "/tmp",      "--"};
+    args.insert(args.end(), command.begin(), command.end());
+    const RunResult r = UnderFilter(Export(cut), args);
+    EXPECT_EQ(r.exit_code, 125) << missing << "\n" << r.err << r.out;
+    EXPECT_NE(r.err.find(why), std::string::npos) << missing << "\n" << r.err;
+    EXPECT_EQ(r.out.find("8\n"), std::string::npos) << missing << ": the program ran" << r.out;
+  }
+}
+
+// The same, for a signal: under a learned file installed from outside, PID 1 forwards the
+// engine's SIGTERM to the program, whose handler decides the exit code (7, not 143).
+TEST_F(WholeContainerProfileTest, PidOneForwardsASignalUnderALearnedProfile) {
+  HARDINIT_REQUIRE_ROOT();
+  const std::string dir = MakeTempDir();
+  ASSERT_EQ(chmod(dir.c_str(), 01777), 0);
+  const std::string file = dir + "/signal.json";
+  const std::vector<std::string> command = {
+      "/bin/sh", "-c",
+      "trap 'echo got-term; exit 7' TERM; echo ready; while :; do sleep 0.1; done"};
+  std::vector<std::string> learn = {"--user", "1000:1000", "--seccomp-learn", file, "--"};
+  learn.insert(learn.end(), command.begin(), command.end());
+  {
+    Process p(learn, RunOptions{});
+    ASSERT_TRUE(p.WaitForOutput("ready"));
+    p.Signal(SIGTERM);
+    const RunResult r = p.Wait();
+    ASSERT_EQ(r.exit_code, 7) << r.err;
+  }
+  const std::vector<sock_filter> whole = Export(file);
+  ASSERT_FALSE(whole.empty());
+  std::vector<std::string> args = {"--user", "1000:1000", "--seccomp", file, "--"};
+  args.insert(args.end(), command.begin(), command.end());
+  Process p(args, Outer(whole));
+  ASSERT_TRUE(p.WaitForOutput("ready")) << p.out();
+  p.Signal(SIGTERM);
+  const RunResult r = p.Wait();
+  EXPECT_EQ(r.exit_code, 7) << r.err << r.out;
+  EXPECT_NE(r.out.find("got-term"), std::string::npos) << r.out;
 }
 
 // --seccomp-log: denied calls fail with exactly the profile's errno, are named once per

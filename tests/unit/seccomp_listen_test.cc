@@ -208,5 +208,56 @@ TEST(LearnedProfileTest, NamesCallsOfEveryAbi) {
   EXPECT_EQ(SyscallNameFor(kNativeAuditArch, 100000), "");
 }
 
+// The calls every learned file includes besides the program's (design.md §3.12): PID 1's own
+// allow list is part of them by construction, the runtimes' measured lists are whole, and
+// every name is one libseccomp knows on x86_64 or aarch64 (a typo would be silently skipped by
+// runc and by hardinit's own compiler).
+TEST(EntrypointCallsTest, HoldsPid1sAllowListTheRuntimesListsAndOnlyKnownNames) {
+  const std::set<std::string> all = EntrypointCalls();
+  for (const SeccompRule& rule : SupervisorSeccompRules("").rules) {
+    EXPECT_TRUE(all.count(rule.name)) << rule.name;
+    EXPECT_TRUE(HardinitOwnCalls().count(rule.name)) << rule.name;
+  }
+  // runc 1.1.5 and crun 1.8.1, as docs/seccomp.md lists them.
+  for (const char* name :
+       {"capget",    "capset",       "chdir",          "clone3",     "close",      "close_range",
+        "epoll_ctl", "epoll_pwait",  "execve",         "faccessat2", "fchown",     "fcntl",
+        "fstat",     "fstatfs",      "futex",          "getcwd",     "getdents64", "getpid",
+        "getppid",   "nanosleep",    "newfstatat",     "openat",     "pread64",    "prctl",
+        "read",      "sched_yield",  "setgid",         "setgroups",  "setuid",     "write",
+        "pselect6",  "rt_sigaction", "rt_sigprocmask", "setresgid",  "setresuid"}) {
+    EXPECT_TRUE(RuntimeCalls().count(name)) << name;
+  }
+  std::set<std::string> both = HardinitOwnCalls();
+  both.merge(RuntimeCalls());
+  EXPECT_EQ(all, both);
+  for (const std::string& name : all) {
+    const bool known = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, name.c_str()) >= 0 ||
+                       seccomp_syscall_resolve_name_arch(SCMP_ARCH_AARCH64, name.c_str()) >= 0;
+    EXPECT_TRUE(known) << name << " is not a call libseccomp knows";
+  }
+  // aarch64 has no readlink or poll: their names there are in the set too.
+  EXPECT_TRUE(all.count("readlinkat"));
+  EXPECT_TRUE(all.count("ppoll"));
+  // Calls no part of a container's start makes stay out (the examples' tests deny them).
+  for (const char* name : {"mount", "unshare", "personality", "ptrace", "bpf"}) {
+    EXPECT_FALSE(all.count(name)) << name;
+  }
+}
+
+// A learned file holds the program's calls, merged with an existing file, and the calls
+// above: with nothing recorded yet, exactly those and the exits the filter lets through.
+TEST(EntrypointCallsTest, EveryLearnedFileIncludesThem) {
+  SeccompListener listener(ListenMode::kLearn, "learn");
+  std::set<std::string> want = EntrypointCalls();
+  want.insert({"exit", "exit_group"});
+  EXPECT_EQ(listener.LearnedNames(), want);
+  const std::string text = FormatLearnedProfile(listener.LearnedNames(), {"SCMP_ARCH_X86_64"});
+  std::set<std::string> parsed;
+  std::string err;
+  ASSERT_TRUE(ParseLearnedProfile(text, &parsed, &err)) << err;
+  EXPECT_EQ(parsed, want);
+}
+
 }  // namespace
 }  // namespace hardinit
