@@ -981,6 +981,45 @@ static void Bomber(long* counters, double deadline) {
   _exit(0);
 }
 
+/* `fork-pipe-loop N`: N rounds of fork (the child exits at once) and five pipe() calls, with
+   a SIGCHLD handler installed with SA_RESTART, as bash and most runtimes install theirs.
+   Reports fork_pipe_failures=COUNT and the errno of the first failure. Under --seccomp-learn
+   every call waits for PID 1, and a signal that arrives before PID 1 picks the call up
+   interrupts the wait: SA_RESTART must make the kernel restart the call, never fail it. */
+static void OnChild(int sig) { (void)sig; }
+
+static void ForkPipeLoop(int rounds) {
+  struct sigaction action;
+  memset(&action, 0, sizeof(action));
+  action.sa_handler = OnChild;
+  action.sa_flags = SA_RESTART;
+  sigaction(SIGCHLD, &action, NULL);
+  int failures = 0, first_errno = 0;
+  for (int round = 0; round < rounds; ++round) {
+    const pid_t pid = fork();
+    if (pid == 0) _exit(0);
+    if (pid < 0 && failures++ == 0) first_errno = errno;
+    for (int j = 0; j < 5; ++j) {
+      int fds[2];
+      if (pipe(fds) != 0) {
+        if (failures++ == 0) first_errno = errno;
+        continue;
+      }
+      close(fds[0]);
+      close(fds[1]);
+    }
+    while (waitpid(-1, NULL, WNOHANG) > 0) {
+    }
+  }
+  while (waitpid(-1, NULL, 0) > 0) {
+  }
+  char buffer[16];
+  snprintf(buffer, sizeof(buffer), "%d", failures);
+  Report("fork_pipe_failures", buffer);
+  Report("fork_pipe_first_error", first_errno == 0 ? "none" : ErrnoName(first_errno));
+  signal(SIGCHLD, SIG_DFL);
+}
+
 static void ForkBomb(double seconds, int code) {
   long* counters = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (counters == MAP_FAILED) exit(3);
@@ -1119,6 +1158,9 @@ int main(int argc, char** argv) {
       ++i;
     } else if (strcmp(command, "count-signals") == 0) {
       CountSignalsWhileWorking(atoi(arg), i + 2 < argc ? atoi(argv[i + 2]) : 0);
+    } else if (strcmp(command, "fork-pipe-loop") == 0) {
+      ForkPipeLoop(atoi(arg));
+      ++i;
     } else if (strcmp(command, "fork-bomb") == 0) {
       ForkBomb(atof(arg), i + 2 < argc ? atoi(argv[i + 2]) : 0);
     } else if (strcmp(command, "args") == 0) {
