@@ -80,7 +80,9 @@ if [[ ! -s $cache/vmlinuz || ! -s $cache/config ]]; then
 fi
 # The programs the tests run besides hardinit's own, from the same archive: busybox for the
 # shell and its applets, setcap (and its library) for the setuid and file-capability
-# cases, tini-static for the idle-wakeup negative control.
+# cases, tini-static for the idle-wakeup negative control, bash (and its libtinfo) for the
+# learn-mode tests, whose shell must restart a call a signal interrupts (SA_RESTART:
+# busybox's ash, like dash, has no SA_RESTART on its SIGCHLD handler; design.md §3.12).
 unpacked() {  # unpacked PACKAGE: unpacks the package once, prints its directory
   local dir=$cache/pkg/$1 deb
   if [[ ! -d $dir ]]; then
@@ -92,7 +94,7 @@ unpacked() {  # unpacked PACKAGE: unpacks the package once, prints its directory
   fi
   echo "$dir"
 }
-for package in busybox-static libcap2-bin libcap2 tini; do unpacked "$package" >/dev/null; done
+for package in busybox-static libcap2-bin libcap2 tini bash libtinfo6; do unpacked "$package" >/dev/null; done
 say "kernel $(cat "$cache/kernel-version")"
 
 # What the tests need must be built in: the VM loads no modules.
@@ -107,6 +109,8 @@ rm -rf "$root"
 mkdir -p "$root"/{bin,etc,lib,proc,sys,dev,tmp}
 install -m 0755 "$source/tests/vm/init.sh" "$root/init"
 install -m 0755 "$(unpacked busybox-static)/bin/busybox" "$root/bin/busybox"
+install -m 0755 "$(unpacked bash)/bin/bash" "$root/bin/bash"
+cp -L "$(unpacked libtinfo6)"/lib/*/libtinfo.so.6 "$root/lib/libtinfo.so.6"
 mkdir -p "$root/sbin" "$root/usr/bin"
 install -m 0755 "$(unpacked libcap2-bin)/sbin/setcap" "$root/sbin/setcap"
 cp -L "$(unpacked libcap2)"/lib/*/libcap.so.2 "$root/lib/libcap.so.2"
@@ -130,7 +134,7 @@ place "$hardinit" "$probe" "$build/tests/sysprobe" "$unit" "$integration" \
 # The gtest binaries and setcap are linked dynamically: their loader and libraries from the
 # cross toolchain's runtime, at the paths the loader searches.
 cp -L "$runtime/$loader" "$root/lib/$loader"
-for lib in $(readelf -d "$unit" "$integration" "$root/sbin/setcap" \
+for lib in $(readelf -d "$unit" "$integration" "$root/sbin/setcap" "$root/bin/bash" \
                | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p' | sort -u); do
   [[ $lib == "$loader" || -e $root/lib/$lib ]] || cp -L "$runtime/$lib" "$root/lib/$lib"
 done
