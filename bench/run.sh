@@ -98,6 +98,31 @@ if [[ ! -x $helpers/firstinsn_app || $root/bench/firstinsn_app.c -nt $helpers/fi
     -o "$helpers/firstinsn_app" "$root/bench/firstinsn_app.c"
 fi
 
+# The floor (bench/floorinit.c): hardinit's state-changing calls in plain C, with the same two
+# filters compiled in: the `default` profile's and PID 1's own allow list, taken from
+# src/seccomp_supervisor.cc and exported by this hardinit as a profile of one rule.
+floor_src=$root/src/seccomp_supervisor.cc
+if [[ ! -x $helpers/floorinit || $root/bench/floorinit.c -nt $helpers/floorinit ||
+      $floor_src -nt $helpers/floorinit || $hardinit -nt $helpers/floorinit ]]; then
+  names=$(sed -n '/kSupervisorSyscalls = {/,/};/p' "$floor_src" | grep -o '"[a-z0-9_]*"' | paste -sd,)
+  [[ -n $names ]] || { echo "bench: no kSupervisorSyscalls in $floor_src" >&2; exit 1; }
+  printf '{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":1,"syscalls":[{"names":[%s],"action":"SCMP_ACT_ALLOW"}]}\n' \
+    "$names" >"$helpers/floor-pid1.json"
+  "$hardinit" seccomp export default "$helpers/floor-default.bpf"
+  "$hardinit" seccomp export "$helpers/floor-pid1.json" "$helpers/floor-pid1.bpf"
+  # A raw BPF program (struct sock_filter, little-endian) as a C array.
+  bpf_array() {
+    echo "static const struct sock_filter $1[] = {"
+    od -An -v -tx1 -w8 "$2" |
+      awk '{printf "    {0x%s%s, 0x%s, 0x%s, 0x%s%s%s%s},\n", $2, $1, $3, $4, $8, $7, $6, $5}'
+    echo "};"
+  }
+  { bpf_array kProgramFilter "$helpers/floor-default.bpf"
+    bpf_array kPid1Filter "$helpers/floor-pid1.bpf"; } >"$helpers/floorinit_filters.h"
+  cc -O2 -Wall -Wextra -Werror -static -I"$helpers" -o "$helpers/floorinit" "$root/bench/floorinit.c"
+fi
+floor=$helpers/floorinit
+
 # Timing runs under SCHED_FIFO (lowest priority): other engineers' builds on the same 2 cores
 # then delay neither the init nor its child. The kernel's RT throttling still leaves them 5%.
 rt=()
@@ -130,6 +155,9 @@ startup_commands=(
   "tini-static + setpriv|$tini_static -s -- $setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all $true_bin"
   "hardinit --exec hardened|$hardinit --exec --user nobody --seccomp default -- $true_bin"
   "gosu|$gosu nobody $true_bin"
+  "floor|$floor -- $true_bin"
+  "floor, no read-back|$floor --no-verify -- $true_bin"
+  "floor --exec|$floor --exec -- $true_bin"
 )
 log start-up "$startup_rounds round(s) x $startup_runs runs of ${#startup_commands[@]} commands"
 for ((round = 0; round < startup_rounds; ++round)); do
@@ -166,6 +194,9 @@ firstinsn_commands=(
   "tini-static + setpriv|$tini_static -s -- $setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all $app"
   "gosu|$gosu nobody $app"
   "setpriv|$setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all $app"
+  "floor|$floor -- $app"
+  "floor, no read-back|$floor --no-verify -- $app"
+  "floor --exec|$floor --exec -- $app"
 )
 log first-instruction "$firstinsn_runs interleaved runs of ${#firstinsn_commands[@]} commands"
 "${rt[@]}" "$helpers/firstinsn" drive "$firstinsn_runs" "${firstinsn_commands[@]}" \
