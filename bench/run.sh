@@ -158,6 +158,8 @@ startup_commands=(
   "floor|$floor -- $true_bin"
   "floor, no read-back|$floor --no-verify -- $true_bin"
   "floor --exec|$floor --exec -- $true_bin"
+  "hardinit --version|$hardinit --version"
+  "tini-static --version|$tini_static --version"
 )
 log start-up "$startup_rounds round(s) x $startup_runs runs of ${#startup_commands[@]} commands"
 for ((round = 0; round < startup_rounds; ++round)); do
