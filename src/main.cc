@@ -24,6 +24,7 @@
 #include "hardinit/seccomp_listen.h"
 #include "hardinit/signals.h"
 #include "hardinit/spawn.h"
+#include "hardinit/stack.h"
 #include "hardinit/supervisor.h"
 #include "hardinit/version.h"
 
@@ -212,33 +213,49 @@ bool StartProgram(const Options& options, const InheritedSignals& inherited, int
   return true;
 }
 
-int RunSupervisor(Options options) {
-  std::string err;
-  if (options.parent_death_signal != 0 &&
-      prctl(PR_SET_PDEATHSIG, options.parent_death_signal) != 0) {
-    return Fail(kExitFailedBeforeStart, ErrnoMessage("prctl(PR_SET_PDEATHSIG)", errno));
+// Everything before supervising, in a frame of its own: the set-up's locals (and those of what
+// the compiler inlines here) are dead once PID 1 supervises, and ReleaseDeadStack gives their
+// pages back; inlined into RunSupervisor they would stay in the frame PID 1 lives in. Empties
+// *options: PID 1 keeps none of the parsed options for the container's life.
+[[gnu::noinline]] bool SetUpSupervisor(Options* options, SupervisorConfig* config, int* signal_fd,
+                                       std::unique_ptr<Launch>* kept, int* exit_code,
+                                       std::string* err) {
+  *exit_code = kExitFailedBeforeStart;
+  if (options->parent_death_signal != 0 &&
+      prctl(PR_SET_PDEATHSIG, options->parent_death_signal) != 0) {
+    *err = ErrnoMessage("prctl(PR_SET_PDEATHSIG)", errno);
+    return false;
   }
-  if (!BecomeSubreaper(options, &err)) return Fail(kExitFailedBeforeStart, err);
+  if (!BecomeSubreaper(*options, err)) return false;
 
   InheritedSignals inherited;
   sigset_t waited;
-  if (!ConfigureSupervisorSignals(&inherited, &waited, &err)) {
-    return Fail(kExitFailedBeforeStart, err);
+  if (!ConfigureSupervisorSignals(&inherited, &waited, err)) return false;
+  *signal_fd = signalfd(-1, &waited, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (*signal_fd < 0) {
+    *err = ErrnoMessage("signalfd", errno);
+    return false;
   }
-  const int signal_fd = signalfd(-1, &waited, SFD_CLOEXEC | SFD_NONBLOCK);
-  if (signal_fd < 0) return Fail(kExitFailedBeforeStart, ErrnoMessage("signalfd", errno));
+  if (!StartProgram(*options, inherited, *signal_fd, config, kept, exit_code, err)) return false;
+  *options = Options{};
+  return true;
+}
 
+// PID 1's own frame, small on purpose: it stays resident for the container's life.
+int RunSupervisor(Options* options) {
   SupervisorConfig config;
   std::unique_ptr<Launch> kept;
+  int signal_fd = -1;
   int exit_code = kExitFailedBeforeStart;
-  if (!StartProgram(options, inherited, signal_fd, &config, &kept, &exit_code, &err)) {
+  std::string err;
+  if (!SetUpSupervisor(options, &config, &signal_fd, &kept, &exit_code, &err)) {
     return Fail(exit_code, err);
   }
-  options = Options{};
   // The set-up's memory is free now but still resident, spread over the heap's pages among
   // what stays: give the wholly free pages back, since PID 1 holds the rest for the
   // container's life (bench/README.md, PID 1's RssAnon).
   malloc_trim(0);
+  ReleaseDeadStack();
   const int status = Supervise(config, signal_fd);
   SeccompListener* listener = config.listener;
   if (listener != nullptr && listener->mode() == ListenMode::kLearn &&
@@ -248,22 +265,25 @@ int RunSupervisor(Options options) {
   return status;
 }
 
-int Main(int argc, char** argv) {
-  Options options;
-  {
-    // Out of scope before supervising: PID 1 keeps none of its own copies for the container's
-    // life (RunSupervisor).
-    const std::vector<std::string> args(argv, argv + argc);
-    const Personality personality =
-        args.empty() ? Personality::kHardinit : PersonalityFor(args[0]);
-    std::string err;
-    int usage_exit_code = kExitFailedBeforeStart;
-    if (!ParseCommandLine(args, EnvironmentMap(), &options, &err, &usage_exit_code)) {
-      InitLogging(LogLevel::kWarn, LogFormat::kText, personality);
-      return Fail(usage_exit_code, err);
-    }
+// The parse and the other modes run in frames of their own (noinline), not in Main's: Main's
+// frame stays on the stack above PID 1's for the container's life (ReleaseDeadStack).
+[[gnu::noinline]] bool ParseOptions(int argc, char** argv, Options* options, int* exit_code) {
+  // Out of scope before supervising: PID 1 keeps none of its own copies for the container's
+  // life (RunSupervisor).
+  const std::vector<std::string> args(argv, argv + argc);
+  const Personality personality = args.empty() ? Personality::kHardinit : PersonalityFor(args[0]);
+  std::string err;
+  if (!ParseCommandLine(args, EnvironmentMap(), options, &err, exit_code)) {
+    InitLogging(LogLevel::kWarn, LogFormat::kText, personality);
+    *exit_code = Fail(*exit_code, err);
+    return false;
   }
-  InitLogging(options.log_level, options.log_format, options.personality);
+  InitLogging(options->log_level, options->log_format, options->personality);
+  return true;
+}
+
+// Every mode but supervising.
+[[gnu::noinline]] int RunCommand(int argc, char** argv, const Options& options) {
   std::string err;
   switch (options.mode) {
     case Mode::kHelp:
@@ -290,9 +310,17 @@ int Main(int argc, char** argv) {
     case Mode::kExec:
       return RunExec(options);
     case Mode::kSupervise:
-      return RunSupervisor(std::move(options));
+      break;
   }
   return kExitFailedBeforeStart;
+}
+
+int Main(int argc, char** argv) {
+  Options options;
+  int usage_exit_code = kExitFailedBeforeStart;
+  if (!ParseOptions(argc, argv, &options, &usage_exit_code)) return usage_exit_code;
+  if (options.mode == Mode::kSupervise) return RunSupervisor(&options);
+  return RunCommand(argc, argv, options);
 }
 
 }  // namespace
