@@ -23,10 +23,14 @@ namespace hardinit {
 // the pages stay. noinline: the frame measured is this function's, one below the caller's.
 [[gnu::noinline]] void ReleaseDeadStack() {
   constexpr uintptr_t kSpan = uintptr_t{1} << 20;
+  // What is live below this frame while the kernel zaps: the return address of the call to
+  // madvise() and whatever the wrapper pushes. A frame that starts in the first bytes of a
+  // page puts them on the page below, which must stay too: a zapped return address is 0.
+  constexpr uintptr_t kLiveBelow = 512;
   const uintptr_t page = static_cast<uintptr_t>(getpagesize());
   const uintptr_t here = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
-  // The page holding this frame stays: the stack pointer and the madvise call are in it.
-  const uintptr_t end = here & ~(page - 1);
+  // The pages holding this frame and the live bytes under it stay.
+  const uintptr_t end = (here - kLiveBelow) & ~(page - 1);
   if (end <= kSpan) return;
   madvise(reinterpret_cast<void*>(end - kSpan), kSpan, MADV_DONTNEED);
 }

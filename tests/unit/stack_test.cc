@@ -1,5 +1,6 @@
 #include "hardinit/stack.h"
 
+#include <alloca.h>
 #include <gtest/gtest.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -41,6 +42,25 @@ TEST(ReleaseDeadStack, DropsThePagesADeeperCallTouchedAndKeepsTheCallersFrame) {
   // The stack below works as before: the next deep call gets its pages back.
   EXPECT_EQ(TouchDeepStack(), deep);
   EXPECT_TRUE(Resident(deep));
+}
+
+// Calls ReleaseDeadStack from a frame depth bytes deeper than its caller's.
+[[gnu::noinline]] int ReleaseAtDepth(size_t depth) {
+  volatile char* pad = static_cast<volatile char*>(alloca(depth));
+  pad[0] = 1;
+  ReleaseDeadStack();
+  return pad[0];
+}
+
+// Wherever in its page the release's frame starts, the return address of its madvise() call
+// and the frames above survive: at some offset one of them sits on the page below the frame's.
+TEST(ReleaseDeadStack, SurvivesAFrameAtEveryOffsetInItsPage) {
+  volatile int canary = 0x5a5a;
+  const size_t page = static_cast<size_t>(getpagesize());
+  for (size_t depth = 16; depth <= 2 * page; depth += 16) {
+    ASSERT_EQ(ReleaseAtDepth(depth), 1) << "depth " << depth;
+  }
+  EXPECT_EQ(canary, 0x5a5a);
 }
 
 }  // namespace
