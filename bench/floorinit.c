@@ -47,6 +47,8 @@
 
 #include "floorinit_filters.h"
 
+// PID 1's gids differ from the program's so the program cannot prlimit() it (design.md §3.5):
+// nobody's group is 65534, so PID 1 takes 65533, as hardinit does then.
 enum { kPid1Gid = 65533, kMaxCaps = 64, kMaxGroups = 32 };
 
 static uid_t g_uid;
