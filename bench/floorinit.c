@@ -62,7 +62,8 @@ static const unsigned kSecurebits = SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBI
 static int g_verify = 1;
 static int g_wait = 1;
 
-// Exits 125 with the failed step, as hardinit does; async-signal-safe (the child calls it).
+// Exits 125 with the failed step, as hardinit does; write(2) and _exit only, no stdio: the
+// child between fork and exec calls it too.
 static void Fail(const char* what) {
   const int saved = errno;
   (void)!write(2, "floorinit: ", 11);
